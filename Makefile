@@ -1,0 +1,21 @@
+# portal_access developer commands. Every target goes through tools/pa, which
+# prepares Odoo's source, a shared virtual environment and PostgreSQL checks.
+# Variables: ODOO_SRC, PYTHON, PA_VENV, PGHOST/PGPORT/PGUSER/PGPASSWORD,
+# DB, PORT, WORKERS (run), TEST_TAGS, KEEP_DB (test, test-core).
+
+PA := ./tools/pa
+
+.PHONY: help run test test-core
+help:
+	@echo "make run        serve the demo database on http://localhost:$${PORT:-8069}"
+	@echo "make test       run the module's own tests in a throw-away database"
+	@echo "make test-core  run Odoo's suites of the modules we extend, with ours installed"
+
+run:
+	@$(PA) run
+
+test:
+	@$(PA) test
+
+test-core:
+	@$(PA) test-core
