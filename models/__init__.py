@@ -1,1 +1,2 @@
 from . import payment_token
+from . import res_users

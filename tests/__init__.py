@@ -1,2 +1,3 @@
 from . import test_install
 from . import test_demo
+from . import test_res_users

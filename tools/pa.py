@@ -13,6 +13,7 @@ that ``make run DB=mydb PORT=8070`` and CI work the same way:
 """
 
 import argparse
+import getpass
 import hashlib
 import os
 import re
@@ -79,14 +80,14 @@ def pg_describe():
     return "host={} port={} user={}".format(
         os.environ.get("PGHOST", "(local socket)"),
         os.environ.get("PGPORT", "5432"),
-        os.environ.get("PGUSER", os.environ.get("USER", "(OS user)")),
+        os.environ.get("PGUSER") or getpass.getuser(),
     )
 
 
 def check_postgres():
     import psycopg2
 
-    user = os.environ.get("PGUSER") or os.environ.get("USER")
+    user = os.environ.get("PGUSER") or getpass.getuser()
     if user == "postgres":
         fail(
             "PostgreSQL role 'postgres' is refused by Odoo for security reasons. "
