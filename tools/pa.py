@@ -239,14 +239,14 @@ def cmd_run(args):
                 f"Choose another name with DB=..., or drop it (dropdb {db}) and run again."
             )
         rc = subprocess.call(
-            odoo_cmd("-d", db, "-i", ",".join(RUN_MODULES), "--with-demo", "--stop-after-init", "--log-level=warn")
+            odoo_cmd("-d", db, "-i", ",".join(RUN_MODULES), "--with-demo", "--stop-after-init", "--no-http", "--log-level=warn")
         )
         if rc:
             fail(f"Installing the module into {db!r} failed (see the log above).")
         stamp.write_text(current)
     elif not stamp.exists() or stamp.read_text() != current:
         print(f"The module changed since {db!r} was last updated: upgrading {MODULE} ...")
-        rc = subprocess.call(odoo_cmd("-d", db, "-u", MODULE, "--stop-after-init", "--log-level=warn"))
+        rc = subprocess.call(odoo_cmd("-d", db, "-u", MODULE, "--stop-after-init", "--no-http", "--log-level=warn"))
         if rc:
             fail(f"Upgrading the module in {db!r} failed (see the log above).")
         stamp.write_text(current)
@@ -433,7 +433,7 @@ def cmd_test_core(args):
     try:
         # 1. Install everything, our module included, without running tests.
         rc, _ = run.odoo(["-d", db, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn",
-                          "--max-cron-threads=0"])
+                          "--no-http", "--max-cron-threads=0"])
         run.check(f"install {', '.join(modules)}", rc == 0, f"odoo-bin exited with {rc}")
         if rc == 0:
             # 2. Run core's suites in a database where portal_access is installed and
