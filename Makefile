@@ -5,11 +5,12 @@
 
 PA := ./tools/pa
 
-.PHONY: help run test test-core
+.PHONY: help run test test-core bench
 help:
 	@echo "make run        serve the demo database on http://localhost:$${PORT:-8069}"
 	@echo "make test       run the module's own tests in a throw-away database"
 	@echo "make test-core  run Odoo's suites of the modules we extend, with ours installed"
+	@echo "make bench      measure the module against core Odoo on the same data"
 
 run:
 	@$(PA) run
@@ -19,3 +20,6 @@ test:
 
 test-core:
 	@$(PA) test-core
+
+bench:
+	@$(PA) bench

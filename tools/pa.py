@@ -456,7 +456,14 @@ def cmd_test_core(args):
     return run.finish()
 
 
+def cmd_bench(args):
+    import bench
+
+    bench.main()
+
+
 COMMANDS = {
+    "bench": cmd_bench,
     "run": cmd_run,
     "test": cmd_test,
     "test-core": cmd_test_core,
