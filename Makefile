@@ -5,12 +5,13 @@
 
 PA := ./tools/pa
 
-.PHONY: help run test test-core bench
+.PHONY: help run test test-core bench lint
 help:
 	@echo "make run        serve the demo database on http://localhost:$${PORT:-8069}"
 	@echo "make test       run the module's own tests in a throw-away database"
 	@echo "make test-core  run Odoo's suites of the modules we extend, with ours installed"
 	@echo "make bench      measure the module against core Odoo on the same data"
+	@echo "make lint       the OCA lint stack (ruff, pylint-odoo, prettier)"
 
 run:
 	@$(PA) run
@@ -23,3 +24,6 @@ test-core:
 
 bench:
 	@$(PA) bench
+
+lint:
+	@$(PA) lint

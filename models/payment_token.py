@@ -11,12 +11,20 @@ class PaymentToken(models.Model):
         The card needs the demo payment method of ``payment_demo``; without that
         module the demo data simply has no saved card.
         """
-        method = self.env.ref("payment_demo.payment_method_demo", raise_if_not_found=False)
-        provider = self.env.ref("payment.payment_provider_demo", raise_if_not_found=False)
-        partner = self.env.ref("portal_access.partner_acme_jane", raise_if_not_found=False)
+        method = self.env.ref(
+            "payment_demo.payment_method_demo", raise_if_not_found=False
+        )
+        provider = self.env.ref(
+            "payment.payment_provider_demo", raise_if_not_found=False
+        )
+        partner = self.env.ref(
+            "portal_access.partner_acme_jane", raise_if_not_found=False
+        )
         if not (method and provider and partner) or provider.code != "demo":
             return
-        if self.search_count([("partner_id", "=", partner.id), ("provider_id", "=", provider.id)]):
+        if self.search_count(
+            [("partner_id", "=", partner.id), ("provider_id", "=", provider.id)]
+        ):
             return
         token = self.create(
             {
@@ -31,5 +39,11 @@ class PaymentToken(models.Model):
         # An XML id, so that uninstalling the module removes the card with the
         # demo contact it belongs to.
         self.env["ir.model.data"]._update_xmlids(
-            [{"xml_id": "portal_access.payment_token_acme_jane", "record": token, "noupdate": True}]
+            [
+                {
+                    "xml_id": "portal_access.payment_token_acme_jane",
+                    "record": token,
+                    "noupdate": True,
+                }
+            ]
         )

@@ -19,8 +19,12 @@ class TestDemoData(DemoCase):
         contacts = acme.child_ids.filtered(lambda p: p.type == "contact")
         self.assertGreaterEqual(len(contacts), 6)
         ref = self.env.ref
-        self.assertFalse(ref("portal_access.partner_acme_piet").email, "one contact has no email")
-        self.assertNotIn("@", ref("portal_access.partner_acme_kees").email, "one email is invalid")
+        self.assertFalse(
+            ref("portal_access.partner_acme_piet").email, "one contact has no email"
+        )
+        self.assertNotIn(
+            "@", ref("portal_access.partner_acme_kees").email, "one email is invalid"
+        )
         self.assertTrue(ref("portal_access.user_acme_anna")._is_internal())
         jane = ref("portal_access.user_acme_jane")
         self.assertTrue(jane._is_portal() and jane.active)
@@ -28,7 +32,9 @@ class TestDemoData(DemoCase):
         self.assertFalse(mark.active)
         self.assertFalse(mark._is_portal())
         self.assertTrue(ref("portal_access.user_globex_lisa")._is_portal())
-        emails = (acme | acme.child_ids | ref("portal_access.partner_globex").child_ids).mapped("email")
+        emails = (
+            acme | acme.child_ids | ref("portal_access.partner_globex").child_ids
+        ).mapped("email")
         for email in filter(None, emails):
             if "@" in email:
                 self.assertTrue(email.endswith("example.com"), email)

@@ -7,7 +7,9 @@ class TestInstall(TransactionCase):
         module = self.env["ir.module.module"].search([("name", "=", "portal_access")])
         self.assertEqual(module.state, "installed")
         depends = set(module.dependencies_id.mapped("name"))
-        self.assertLessEqual({"contacts", "portal", "auth_totp_portal", "payment"}, depends)
+        self.assertLessEqual(
+            {"contacts", "portal", "auth_totp_portal", "payment"}, depends
+        )
         self.assertEqual(module.license, "LGPL-3")
         self.assertTrue(module.latest_version.startswith("19.0."))
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-import pa  # noqa: E402
+import pa
 
 sys.path.insert(0, str(pa.ODOO_SRC))
 
@@ -46,8 +46,12 @@ PORTAL_PASSWORD = "bench-portal-1"
 PAGES = ["/my", "/my/account", "/my/security", "/my/payment_method"]
 
 REPEAT = int(os.environ.get("BENCH_REPEAT") or 5)
-SIZES = [int(s) for s in (os.environ.get("BENCH_SIZES") or "100,1000,5000").split(",")]
-GRANT_SIZES = [int(s) for s in (os.environ.get("BENCH_GRANT_SIZES") or "100,1000").split(",")]
+SIZES = [
+    int(s) for s in (os.environ.get("BENCH_SIZES") or "100,1000,5000").split(",") if s
+]
+GRANT_SIZES = [
+    int(s) for s in os.environ.get("BENCH_GRANT_SIZES", "100,1000").split(",") if s
+]
 CORE_GRANT_SAMPLE = int(os.environ.get("BENCH_CORE_GRANT_SAMPLE") or 50)
 
 
@@ -63,8 +67,16 @@ def log(msg):
 def create_db(name, modules):
     log(f"creating database {name} with {', '.join(modules)}")
     rc = subprocess.call(
-        pa.odoo_cmd("-d", name, "-i", ",".join(modules), "--stop-after-init", "--no-http",
-                    "--log-level=warn", "--max-cron-threads=0")
+        pa.odoo_cmd(
+            "-d",
+            name,
+            "-i",
+            ",".join(modules),
+            "--stop-after-init",
+            "--no-http",
+            "--log-level=warn",
+            "--max-cron-threads=0",
+        )
     )
     if rc:
         pa.fail(f"Could not create the benchmark database {name} (see the log above).")
@@ -74,7 +86,9 @@ def odoo_env_setup():
     import odoo
     from odoo.tools import config
 
-    config.parse_config(["-c", str(pa.odoo_config()), "--log-level=warn", "--max-cron-threads=0"])
+    config.parse_config(
+        ["-c", str(pa.odoo_config()), "--log-level=warn", "--max-cron-threads=0"]
+    )
     return odoo
 
 
@@ -98,67 +112,108 @@ def env_for(db, rollback=True):
 def generate_data(db):
     """Same data in both databases: companies of each size, portal users."""
     with env_for(db, rollback=False) as env:
-        Partner = env["res.partner"].with_context(tracking_disable=True, mail_create_nolog=True)
+        Partner = env["res.partner"].with_context(
+            tracking_disable=True, mail_create_nolog=True
+        )
         nl = env.ref("base.nl")
         companies = {}
         for size in sorted(set(SIZES) | set(GRANT_SIZES)):
-            company = Partner.create({"name": f"Bench {size} B.V.", "is_company": True, "country_id": nl.id})
-            Partner.create([
-                {
-                    "name": f"Contact {size}-{i}",
-                    "parent_id": company.id,
-                    "type": "contact",
-                    "email": f"contact{i}@bench{size}.example.com",
-                }
-                for i in range(size)
-            ])
+            company = Partner.create(
+                {"name": f"Bench {size} B.V.", "is_company": True, "country_id": nl.id}
+            )
+            Partner.create(
+                [
+                    {
+                        "name": f"Contact {size}-{i}",
+                        "parent_id": company.id,
+                        "type": "contact",
+                        "email": f"contact{i}@bench{size}.example.com",
+                    }
+                    for i in range(size)
+                ]
+            )
             companies[size] = company.id
         # A portal user for the page measurements, with a saved demo card.
-        portal_partner = Partner.create({
-            "name": "Bench Portal",
-            "email": "portal@bench.example.com",
-            "street": "Damrak 1", "city": "Amsterdam", "zip": "1012 LG", "country_id": nl.id,
-            "phone": "+31 20 000 0000",
-        })
-        user = env["res.users"].with_context(no_reset_password=True).create({
-            "name": "Bench Portal",
-            "login": "portal@bench.example.com",
-            "password": PORTAL_PASSWORD,
-            "partner_id": portal_partner.id,
-            "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
-        })
+        portal_partner = Partner.create(
+            {
+                "name": "Bench Portal",
+                "email": "portal@bench.example.com",
+                "street": "Damrak 1",
+                "city": "Amsterdam",
+                "zip": "1012 LG",
+                "country_id": nl.id,
+                "phone": "+31 20 000 0000",
+            }
+        )
+        user = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": "Bench Portal",
+                    "login": "portal@bench.example.com",
+                    "password": PORTAL_PASSWORD,
+                    "partner_id": portal_partner.id,
+                    "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
+                }
+            )
+        )
         provider = env.ref("payment.payment_provider_demo")
-        env["payment.token"].create({
-            "provider_id": provider.id,
-            "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
-            "partner_id": portal_partner.id,
-            "payment_details": "4242",
-            "provider_ref": "bench",
-        })
+        env["payment.token"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
+                "partner_id": portal_partner.id,
+                "payment_details": "4242",
+                "provider_ref": "bench",
+            }
+        )
         # A second portal user with 2FA on, for the login 2FA step.
-        totp_partner = Partner.create({"name": "Bench TOTP", "email": "totp@bench.example.com"})
-        totp_user = env["res.users"].with_context(no_reset_password=True).create({
-            "name": "Bench TOTP",
-            "login": "totp@bench.example.com",
-            "password": PORTAL_PASSWORD,
-            "partner_id": totp_partner.id,
-            "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
-        })
+        totp_partner = Partner.create(
+            {"name": "Bench TOTP", "email": "totp@bench.example.com"}
+        )
+        totp_user = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": "Bench TOTP",
+                    "login": "totp@bench.example.com",
+                    "password": PORTAL_PASSWORD,
+                    "partner_id": totp_partner.id,
+                    "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
+                }
+            )
+        )
         totp_user.sudo().totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
         # Contact list: 80 contacts, half of them portal users.
         list_company = Partner.create({"name": "Bench List B.V.", "is_company": True})
-        contacts = Partner.create([
-            {"name": f"List {i}", "parent_id": list_company.id, "email": f"list{i}@benchlist.example.com"}
-            for i in range(80)
-        ])
-        env["res.users"].with_context(no_reset_password=True).create([
-            {
-                "name": p.name, "login": p.email, "partner_id": p.id,
-                "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
-            }
-            for p in contacts[:40]
-        ])
-        return {"companies": companies, "list_company": list_company.id, "user": user.id}
+        contacts = Partner.create(
+            [
+                {
+                    "name": f"List {i}",
+                    "parent_id": list_company.id,
+                    "email": f"list{i}@benchlist.example.com",
+                }
+                for i in range(80)
+            ]
+        )
+        env["res.users"].with_context(no_reset_password=True).create(
+            [
+                {
+                    "name": p.name,
+                    "login": p.email,
+                    "partner_id": p.id,
+                    "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
+                }
+                for p in contacts[:40]
+            ]
+        )
+        return {
+            "companies": companies,
+            "list_company": list_company.id,
+            "user": user.id,
+        }
 
 
 # --------------------------------------------------------------------------
@@ -185,7 +240,11 @@ def measure(db, fn, repeat=REPEAT):
             env.flush_all()
             times.append(time.perf_counter() - t0)
             queries.append(sql_db.sql_counter - q0)
-    return {"seconds": statistics.median(times), "queries": int(statistics.median(queries)), "units": units}
+    return {
+        "seconds": statistics.median(times),
+        "queries": int(statistics.median(queries)),
+        "units": units,
+    }
 
 
 def wizard_spec(env):
@@ -195,16 +254,23 @@ def wizard_spec(env):
     names = set(re.findall(r'<field name="([\w]+)"', arch))
     return {
         "welcome_message": {},
-        "user_ids": {"fields": {n: {} for n in names if n in line_fields and n != "id"}},
+        "user_ids": {
+            "fields": {n: {} for n in names if n in line_fields and n != "id"}
+        },
     }
 
 
 def open_popup(company_id):
     def run(env):
-        action = env["portal.wizard"].with_context(active_ids=[company_id], active_model="res.partner").action_open_wizard()
+        action = (
+            env["portal.wizard"]
+            .with_context(active_ids=[company_id], active_model="res.partner")
+            .action_open_wizard()
+        )
         wizard = env["portal.wizard"].browse(action["res_id"])
         wizard.web_read(wizard_spec(env))
         return len(wizard.user_ids)
+
     return run
 
 
@@ -213,6 +279,7 @@ def grant_all_module(company_id):
         wizard = env["portal.wizard"].with_context(active_ids=[company_id]).create({})
         wizard.action_grant_all()
         return len(wizard.user_ids)
+
     return run
 
 
@@ -223,6 +290,7 @@ def grant_one_by_one_core(company_id, sample):
         for line in lines:
             line.action_grant_access()
         return len(lines)
+
     return run
 
 
@@ -234,6 +302,7 @@ def revoke_all_module(company_id):
         env.flush_all()
         wizard = env["portal.wizard"].with_context(active_ids=[company_id]).create({})
         from odoo import sql_db
+
         run.q0 = sql_db.sql_counter
         run.t0 = time.perf_counter()
         wizard.action_revoke_all()
@@ -241,6 +310,7 @@ def revoke_all_module(company_id):
         run.elapsed = time.perf_counter() - run.t0
         run.queries = sql_db.sql_counter - run.q0
         return len(wizard.user_ids)
+
     return run
 
 
@@ -252,6 +322,7 @@ def revoke_one_by_one_core(company_id, sample):
             line.action_grant_access()
         env.flush_all()
         from odoo import sql_db
+
         run.q0 = sql_db.sql_counter
         run.t0 = time.perf_counter()
         for line in lines:
@@ -260,6 +331,7 @@ def revoke_one_by_one_core(company_id, sample):
         run.elapsed = time.perf_counter() - run.t0
         run.queries = sql_db.sql_counter - run.q0
         return len(lines)
+
     return run
 
 
@@ -272,28 +344,40 @@ def measure_inner(db, fn, repeat=REPEAT):
             units = fn(env)
             times.append(fn.elapsed)
             queries.append(fn.queries)
-    return {"seconds": statistics.median(times), "queries": int(statistics.median(queries)), "units": units}
+    return {
+        "seconds": statistics.median(times),
+        "queries": int(statistics.median(queries)),
+        "units": units,
+    }
 
 
 def contact_list(list_company_id, portal_users):
     def run(env):
         # Make exactly ``portal_users`` of the 80 contacts portal users.
-        partners = env["res.partner"].search([("parent_id", "=", list_company_id)], order="id")
+        partners = env["res.partner"].search(
+            [("parent_id", "=", list_company_id)], order="id"
+        )
         users = partners.with_context(active_test=False).user_ids
         users[portal_users:].write({"active": False})
         env.flush_all()
         env.invalidate_all()
         from odoo import sql_db
+
         views = env["res.partner"].get_views([(False, "list")])
         arch = views["views"]["list"]["arch"]
-        names = set(re.findall(r'<field name="([\w]+)"', arch)) & set(env["res.partner"]._fields)
+        names = set(re.findall(r'<field name="([\w]+)"', arch)) & set(
+            env["res.partner"]._fields
+        )
         spec = {n: {} for n in names}
         run.q0 = sql_db.sql_counter
         run.t0 = time.perf_counter()
-        env["res.partner"].web_search_read([("parent_id", "=", list_company_id)], spec, limit=80)
+        env["res.partner"].web_search_read(
+            [("parent_id", "=", list_company_id)], spec, limit=80
+        )
         run.elapsed = time.perf_counter() - run.t0
         run.queries = sql_db.sql_counter - run.q0
         return 80
+
     return run
 
 
@@ -301,7 +385,9 @@ def contact_list(list_company_id, portal_users):
 # Portal pages over real HTTP
 # --------------------------------------------------------------------------
 
-REQ_RE = re.compile(r'"(GET|POST) (?P<path>\S+) HTTP/[\d.]+" (?P<code>\d+) \S+ (?P<queries>\d+) ')
+REQ_RE = re.compile(
+    r'"(GET|POST) (?P<path>\S+) HTTP/[\d.]+" (?P<code>\d+) \S+ (?P<queries>\d+) '
+)
 
 
 class Server:
@@ -312,13 +398,24 @@ class Server:
         self.port = pa.free_port()
         self.lines = []
         self.proc = subprocess.Popen(
-            pa.odoo_cmd("-d", db, f"--db-filter=^{db}$", f"--http-port={self.port}", "--workers=0",
-                        "--max-cron-threads=0", "--log-handler=werkzeug:INFO", "--log-level=warn"),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            pa.odoo_cmd(
+                "-d",
+                db,
+                f"--db-filter=^{db}$",
+                f"--http-port={self.port}",
+                "--workers=0",
+                "--max-cron-threads=0",
+                "--log-handler=werkzeug:INFO",
+                "--log-level=warn",
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         threading.Thread(target=self._read, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.port}"
         import requests
+
         for _ in range(120):
             try:
                 if requests.get(self.url + "/web/login", timeout=5).status_code == 200:
@@ -356,9 +453,16 @@ def login(server, login_name):
     session = requests.Session()
     page = session.get(server.url + "/web/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    session.post(server.url + "/web/login", data={
-        "login": login_name, "password": PORTAL_PASSWORD, "csrf_token": token, "redirect": "/my",
-    }, allow_redirects=False)
+    session.post(
+        server.url + "/web/login",
+        data={
+            "login": login_name,
+            "password": PORTAL_PASSWORD,
+            "csrf_token": token,
+            "redirect": "/my",
+        },
+        allow_redirects=False,
+    )
     return session
 
 
@@ -372,7 +476,11 @@ def measure_page(server, session, path, repeat=REPEAT):
         times.append(time.perf_counter() - t0)
         status = response.status_code
         queries.append(server.last_query_count(path) or 0)
-    return {"seconds": statistics.median(times), "queries": int(statistics.median(queries)), "status": status}
+    return {
+        "seconds": statistics.median(times),
+        "queries": int(statistics.median(queries)),
+        "status": status,
+    }
 
 
 def measure_pages(db):
@@ -383,7 +491,9 @@ def measure_pages(db):
         for path in PAGES:
             results[path] = measure_page(server, session, path)
         totp_session = login(server, "totp@bench.example.com")
-        results["/web/login/totp"] = measure_page(server, totp_session, "/web/login/totp")
+        results["/web/login/totp"] = measure_page(
+            server, totp_session, "/web/login/totp"
+        )
         return results
     finally:
         server.stop()
@@ -407,11 +517,14 @@ def machine():
     try:
         model = next(
             line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
         )
     except (OSError, StopIteration):
         model = platform.processor() or "unknown CPU"
-    return f"{cpus} cores, {model}, Python {platform.python_version()}, PostgreSQL local"
+    return (
+        f"{cpus} cores, {model}, Python {platform.python_version()}, PostgreSQL local"
+    )
 
 
 def main():
@@ -421,7 +534,12 @@ def main():
     dbs = {"module": f"pa_bench_mod_{run_id}", "core": f"pa_bench_core_{run_id}"}
     keep = os.environ.get("KEEP_DB") == "1"
     started = time.time()
-    results = {"date": datetime.date.today().isoformat(), "machine": machine(), "repeat": REPEAT, "rows": []}
+    results = {
+        "date": datetime.date.today().isoformat(),
+        "machine": machine(),
+        "repeat": REPEAT,
+        "rows": [],
+    }
     rows = results["rows"]
     try:
         create_db(dbs["module"], BASE_MODULES + [pa.MODULE])
@@ -436,35 +554,71 @@ def main():
             log(f"popup on a company of {size} contacts")
             mod = measure(dbs["module"], open_popup(data["module"]["companies"][size]))
             core = measure(dbs["core"], open_popup(data["core"]["companies"][size]))
-            rows.append({"measure": f"Open popup, {size} contacts", "module": mod, "core": core})
+            rows.append(
+                {"measure": f"Open popup, {size} contacts", "module": mod, "core": core}
+            )
 
         # 2. Grant all, 3. Revoke all
         for size in GRANT_SIZES:
             log(f"grant all on {size} contacts")
-            company_m, company_c = data["module"]["companies"][size], data["core"]["companies"][size]
+            company_m, company_c = (
+                data["module"]["companies"][size],
+                data["core"]["companies"][size],
+            )
             sample = min(size, CORE_GRANT_SAMPLE)
             mod = measure(dbs["module"], grant_all_module(company_m))
             core = measure(dbs["core"], grant_one_by_one_core(company_c, sample))
-            rows.append({"measure": f"Grant all, {size} contacts", "module": mod, "core": core, "per_contact": True,
-                         "note": f"core: one line at a time, {sample} lines timed"})
+            rows.append(
+                {
+                    "measure": f"Grant all, {size} contacts",
+                    "module": mod,
+                    "core": core,
+                    "per_contact": True,
+                    "note": f"core: one line at a time, {sample} lines timed",
+                }
+            )
             log(f"revoke all on {size} contacts")
             mod = measure_inner(dbs["module"], revoke_all_module(company_m))
             core = measure_inner(dbs["core"], revoke_one_by_one_core(company_c, sample))
-            rows.append({"measure": f"Revoke all, {size} contacts", "module": mod, "core": core, "per_contact": True,
-                         "note": f"core: one line at a time, {sample} lines timed"})
+            rows.append(
+                {
+                    "measure": f"Revoke all, {size} contacts",
+                    "module": mod,
+                    "core": core,
+                    "per_contact": True,
+                    "note": f"core: one line at a time, {sample} lines timed",
+                }
+            )
 
         # 5. Contact list, 80 rows
         for portal_users in (0, 40):
             log(f"contact list, 80 contacts of which {portal_users} portal users")
-            mod = measure_inner(dbs["module"], contact_list(data["module"]["list_company"], portal_users))
-            core = measure_inner(dbs["core"], contact_list(data["core"]["list_company"], portal_users))
-            rows.append({"measure": f"Contact list, 80 rows, {portal_users} portal users", "module": mod, "core": core})
+            mod = measure_inner(
+                dbs["module"],
+                contact_list(data["module"]["list_company"], portal_users),
+            )
+            core = measure_inner(
+                dbs["core"], contact_list(data["core"]["list_company"], portal_users)
+            )
+            rows.append(
+                {
+                    "measure": f"Contact list, 80 rows, {portal_users} portal users",
+                    "module": mod,
+                    "core": core,
+                }
+            )
 
         # 4. Portal pages over HTTP
         log("portal pages over HTTP")
         pages = {side: measure_pages(db) for side, db in dbs.items()}
         for path in [*PAGES, "/web/login/totp"]:
-            rows.append({"measure": f"GET {path}", "module": pages["module"][path], "core": pages["core"][path]})
+            rows.append(
+                {
+                    "measure": f"GET {path}",
+                    "module": pages["module"][path],
+                    "core": pages["core"][path],
+                }
+            )
     finally:
         for db in dbs.values():
             if keep:
@@ -477,11 +631,16 @@ def main():
 
 
 def report(results):
+    header = (
+        f"Benchmark of {results['date']} on {results['machine']}; "
+        f"median of {results['repeat']} runs; total {results['duration_seconds']} s."
+    )
+    columns = ["Measure", "Module time", "Module queries", "Core time", "Core queries"]
+    columns += ["Time ratio", "Note"]
     lines = [
-        f"Benchmark of {results['date']} on {results['machine']}; median of {results['repeat']} runs; "
-        f"total {results['duration_seconds']} s.",
+        header,
         "",
-        "| Measure | Module time | Module queries | Core time | Core queries | Time ratio | Note |",
+        "| " + " | ".join(columns) + " |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in results["rows"]:
@@ -489,12 +648,24 @@ def report(results):
         if row.get("per_contact"):
             m_t, c_t = mod["seconds"] / mod["units"], core["seconds"] / core["units"]
             m_q, c_q = mod["queries"] / mod["units"], core["queries"] / core["units"]
-            cells = [f"{ms(m_t)}/contact", f"{m_q:.1f}/contact", f"{ms(c_t)}/contact", f"{c_q:.1f}/contact",
-                     ratio(m_t, c_t)]
+            cells = [
+                f"{ms(m_t)}/contact",
+                f"{m_q:.1f}/contact",
+                f"{ms(c_t)}/contact",
+                f"{c_q:.1f}/contact",
+                ratio(m_t, c_t),
+            ]
         else:
-            cells = [ms(mod["seconds"]), str(mod["queries"]), ms(core["seconds"]), str(core["queries"]),
-                     ratio(mod["seconds"], core["seconds"])]
-        lines.append(f"| {row['measure']} | " + " | ".join(cells) + f" | {row.get('note', '')} |")
+            cells = [
+                ms(mod["seconds"]),
+                str(mod["queries"]),
+                ms(core["seconds"]),
+                str(core["queries"]),
+                ratio(mod["seconds"], core["seconds"]),
+            ]
+        lines.append(
+            f"| {row['measure']} | " + " | ".join(cells) + f" | {row.get('note', '')} |"
+        )
     table = "\n".join(lines)
     print("\n" + table + "\n")
     out = ROOT / "bench"

@@ -49,7 +49,12 @@ CORE_MODULES = [
     "payment_demo",
 ]
 # base's res.users tests (odoo/addons/base/tests/test_res_users.py)
-CORE_BASE_CLASSES = ["TestUsers", "TestUsers2", "TestUsersTweaks", "TestUsersIdentitycheck"]
+CORE_BASE_CLASSES = [
+    "TestUsers",
+    "TestUsers2",
+    "TestUsersTweaks",
+    "TestUsersIdentitycheck",
+]
 
 LOG_RE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ "
@@ -105,13 +110,16 @@ def check_postgres():
             "databases, then run again."
         )
     with conn, conn.cursor() as cr:
-        cr.execute("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")
+        cr.execute(
+            "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user"
+        )
         row = cr.fetchone()
     conn.close()
     if not row or not row[0]:
         fail(
             f"PostgreSQL role of {pg_describe()} may not create databases. Give "
-            "it the right (ALTER ROLE ... CREATEDB) or set PGUSER to a role that has it."
+            "it the right (ALTER ROLE ... CREATEDB) or set PGUSER to a role that "
+            "has it."
         )
 
 
@@ -129,13 +137,18 @@ def pg_exec(sql, params=None, dbname="postgres", fetch=False):
 
 
 def db_exists(name):
-    return bool(pg_exec("SELECT 1 FROM pg_database WHERE datname = %s", [name], fetch=True))
+    return bool(
+        pg_exec("SELECT 1 FROM pg_database WHERE datname = %s", [name], fetch=True)
+    )
 
 
 def module_state(db, module):
     try:
         rows = pg_exec(
-            "SELECT state FROM ir_module_module WHERE name = %s", [module], dbname=db, fetch=True
+            "SELECT state FROM ir_module_module WHERE name = %s",
+            [module],
+            dbname=db,
+            fetch=True,
         )
     except Exception:  # noqa: BLE001 - no Odoo tables yet, or a broken database
         return None
@@ -175,7 +188,9 @@ def odoo_config():
     """Write the Odoo configuration file shared by every command."""
     conf = BUILD / "odoo.conf"
     text = "[options]\naddons_path = {}\ndata_dir = {}\nhttp_interface = {}\n".format(
-        addons_path(), BUILD / "filestore", os.environ.get("HTTP_INTERFACE") or "127.0.0.1"
+        addons_path(),
+        BUILD / "filestore",
+        os.environ.get("HTTP_INTERFACE") or "127.0.0.1",
     )
     if not conf.exists() or conf.read_text() != text:
         conf.write_text(text)
@@ -193,7 +208,18 @@ def odoo_cmd(*args, command=None):
 def module_hash():
     """Hash of the add-on's files, to upgrade the demo database when they change."""
     digest = hashlib.sha256()
-    for sub in ("", "models", "wizards", "controllers", "views", "security", "data", "demo", "static", "i18n"):
+    for sub in (
+        "",
+        "models",
+        "wizards",
+        "controllers",
+        "views",
+        "security",
+        "data",
+        "demo",
+        "static",
+        "i18n",
+    ):
         base = ROOT / sub
         if not base.is_dir():
             continue
@@ -217,8 +243,16 @@ def setup():
 
 DEMO_LOGINS = [
     ("Administrator (back office)", "admin", "admin"),
-    ("Portal user of Acme Corp, with a saved card", "jane.doe@acme.example.com", "portal-demo"),
-    ("Portal user of Globex (another customer)", "lisa.ray@globex.example.com", "portal-demo"),
+    (
+        "Portal user of Acme Corp, with a saved card",
+        "jane.doe@acme.example.com",
+        "portal-demo",
+    ),
+    (
+        "Portal user of Globex (another customer)",
+        "lisa.ray@globex.example.com",
+        "portal-demo",
+    ),
 ]
 
 
@@ -232,21 +266,46 @@ def cmd_run(args):
 
     state = module_state(db, MODULE) if db_exists(db) else None
     if state != "installed":
-        print(f"Creating database {db!r} with demo data, {', '.join(RUN_MODULES)} (about a minute) ...")
+        print(
+            f"Creating database {db!r} with demo data, {', '.join(RUN_MODULES)} "
+            "(about a minute) ..."
+        )
         if db_exists(db) and state is None:
             fail(
-                f"Database {db!r} exists but is not an Odoo database (or cannot be read). "
-                f"Choose another name with DB=..., or drop it (dropdb {db}) and run again."
+                f"Database {db!r} exists but is not an Odoo database (or cannot be "
+                f"read). Choose another name with DB=..., or drop it (dropdb {db}) and "
+                "run again."
             )
         rc = subprocess.call(
-            odoo_cmd("-d", db, "-i", ",".join(RUN_MODULES), "--with-demo", "--stop-after-init", "--no-http", "--log-level=warn")
+            odoo_cmd(
+                "-d",
+                db,
+                "-i",
+                ",".join(RUN_MODULES),
+                "--with-demo",
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=warn",
+            )
         )
         if rc:
             fail(f"Installing the module into {db!r} failed (see the log above).")
         stamp.write_text(current)
     elif not stamp.exists() or stamp.read_text() != current:
-        print(f"The module changed since {db!r} was last updated: upgrading {MODULE} ...")
-        rc = subprocess.call(odoo_cmd("-d", db, "-u", MODULE, "--stop-after-init", "--no-http", "--log-level=warn"))
+        print(
+            f"The module changed since {db!r} was last updated: upgrading {MODULE} ..."
+        )
+        rc = subprocess.call(
+            odoo_cmd(
+                "-d",
+                db,
+                "-u",
+                MODULE,
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=warn",
+            )
+        )
         if rc:
             fail(f"Upgrading the module in {db!r} failed (see the log above).")
         stamp.write_text(current)
@@ -258,7 +317,13 @@ def cmd_run(args):
         print(f"  {label:<46} {login} / {password}")
     print(f"Customer portal: {url}/my    Stop with Ctrl+C.")
     print("=" * 72 + "\n", flush=True)
-    cmd = odoo_cmd("-d", db, f"--db-filter=^{re.escape(db)}$", f"--http-port={port}", f"--workers={workers}")
+    cmd = odoo_cmd(
+        "-d",
+        db,
+        f"--db-filter=^{re.escape(db)}$",
+        f"--http-port={port}",
+        f"--workers={workers}",
+    )
     if int(workers) > 0:
         cmd.append(f"--gevent-port={int(port) + 3}")
     os.execv(cmd[0], cmd)
@@ -289,14 +354,21 @@ class TestRun:
         echo = False
         with open(self.log_path, "a", encoding="utf-8") as log:
             proc = subprocess.Popen(
-                odoo_cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+                odoo_cmd(*args),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
             )
             for line in proc.stdout:
                 log.write(line)
                 m = LOG_RE.match(line)
                 if m:
                     level = m["level"] if m["level"] in levels else "INFO"
-                    echo = levels.index(level) >= threshold or m["logger"] == "odoo.tests.stats"
+                    echo = (
+                        levels.index(level) >= threshold
+                        or m["logger"] == "odoo.tests.stats"
+                    )
                     msg = m["msg"]
                     s = SUMMARY_RE.search(msg)
                     if s:
@@ -305,7 +377,9 @@ class TestRun:
                     k = SKIP_RE.search(msg)
                     if k and m["logger"] != "odoo.tests.stats":
                         self.skipped += 1
-                        if re.search(r"chrom|websocket|browser", k["reason"], re.I):
+                        if re.search(
+                            r"chrom|websocket|browser", k["reason"], re.IGNORECASE
+                        ):
                             self.bad_skips.append((k["test"], k["reason"]))
                     if level in ("ERROR", "CRITICAL"):
                         self.log_errors = getattr(self, "log_errors", 0) + 1
@@ -328,10 +402,15 @@ class TestRun:
             print(f"FAIL {name}: {reason}")
 
     def finish(self):
-        failed = self.failed + self.errors + len(self.extra_failures) + len(self.bad_skips)
+        failed = (
+            self.failed + self.errors + len(self.extra_failures) + len(self.bad_skips)
+        )
         skipped = self.skipped - len(self.bad_skips)
         passed = self.run - self.failed - self.errors - self.skipped + self.extra_passed
-        problems = [f"{test} was skipped ({reason}): browser tests must run here" for test, reason in self.bad_skips]
+        problems = [
+            f"{test} was skipped ({reason}): browser tests must run here"
+            for test, reason in self.bad_skips
+        ]
         problems += [f"{name}: {reason}" for name, reason in self.extra_failures]
         if problems:
             print("Failures outside Odoo's test runner:")
@@ -350,13 +429,26 @@ def check_browser(run):
     try:
         import websocket  # noqa: F401
     except ImportError:
-        run.check("websocket-client is importable", False, "pip install websocket-client into the venv")
-    found = any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"))
+        run.check(
+            "websocket-client is importable",
+            False,
+            "pip install websocket-client into the venv",
+        )
+    found = any(
+        shutil.which(b)
+        for b in (
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "google-chrome-stable",
+        )
+    )
     if not found:
         run.check(
             "Chromium is installed",
             False,
-            "install Debian's chromium package (apt-get install chromium); .ci/run does it",
+            "install Debian's chromium package (apt-get install chromium); "
+            ".ci/run does it",
         )
 
 
@@ -371,17 +463,32 @@ def cmd_test(args):
     db = throwaway_db("portal_access_test")
     tags = os.environ.get("TEST_TAGS") or f"/{MODULE}"
     keep = os.environ.get("KEEP_DB") == "1"
-    print(f"Testing {MODULE} in throw-away database {db} (log: {run.log_path})", flush=True)
+    print(
+        f"Testing {MODULE} in throw-away database {db} (log: {run.log_path})",
+        flush=True,
+    )
     try:
         rc, summary = run.odoo(
             [
-                "-d", db, "-i", ",".join(TEST_MODULES), "--with-demo",
-                "--test-enable", f"--test-tags={tags}", "--stop-after-init",
-                f"--http-port={free_port()}", "--workers=0", "--max-cron-threads=0",
+                "-d",
+                db,
+                "-i",
+                ",".join(TEST_MODULES),
+                "--with-demo",
+                "--test-enable",
+                f"--test-tags={tags}",
+                "--stop-after-init",
+                f"--http-port={free_port()}",
+                "--workers=0",
+                "--max-cron-threads=0",
             ]
         )
-        run.check("install with demo data and run the suite", rc == 0 and summary is not None,
-                  f"odoo-bin exited with {rc}" + ("" if summary else " before reporting test results"))
+        run.check(
+            "install with demo data and run the suite",
+            rc == 0 and summary is not None,
+            f"odoo-bin exited with {rc}"
+            + ("" if summary else " before reporting test results"),
+        )
         if rc == 0 and not os.environ.get("TEST_TAGS"):
             uninstall_check(run, db)
     finally:
@@ -394,29 +501,47 @@ def cmd_test(args):
 
 def uninstall_check(run, db):
     """Uninstall the module and check that it leaves nothing behind."""
-    proc = subprocess.run(
+    proc = subprocess.run(  # noqa: PLW1510 - the exit code is checked below
         odoo_cmd("-d", db, MODULE, command=["module", "uninstall"]),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
     )
     with open(run.log_path, "a", encoding="utf-8") as log:
         log.write(proc.stdout)
     rc = proc.returncode
-    errors = [m.group(0) for m in map(LOG_RE.match, proc.stdout.splitlines())
-              if m and m["level"] in ("ERROR", "CRITICAL")]
+    errors = [
+        m.group(0)
+        for m in map(LOG_RE.match, proc.stdout.splitlines())
+        if m and m["level"] in ("ERROR", "CRITICAL")
+    ]
     run.check("uninstall logs no error", not errors, "; ".join(errors[:3]))
     state = module_state(db, MODULE)
-    run.check("module uninstalls cleanly", rc == 0 and state == "uninstalled",
-              f"exit code {rc}, module state {state!r}")
+    run.check(
+        "module uninstalls cleanly",
+        rc == 0 and state == "uninstalled",
+        f"exit code {rc}, module state {state!r}",
+    )
     leftovers = pg_exec(
-        "SELECT model || ',' || name FROM ir_model_data WHERE module = %s", [MODULE], dbname=db, fetch=True
+        "SELECT model || ',' || name FROM ir_model_data WHERE module = %s",
+        [MODULE],
+        dbname=db,
+        fetch=True,
     )
     fields = pg_exec(
         "SELECT f.model || '.' || f.name FROM ir_model_fields f "
-        "JOIN ir_model_data d ON d.model = 'ir.model.fields' AND d.res_id = f.id WHERE d.module = %s",
-        [MODULE], dbname=db, fetch=True,
+        "JOIN ir_model_data d ON d.model = 'ir.model.fields' AND d.res_id = f.id "
+        "WHERE d.module = %s",
+        [MODULE],
+        dbname=db,
+        fetch=True,
     )
-    run.check("uninstall leaves no records of the module", not leftovers and not fields,
-              f"left behind: {[r[0] for r in leftovers + fields][:10]}")
+    run.check(
+        "uninstall leaves no records of the module",
+        not leftovers and not fields,
+        f"left behind: {[r[0] for r in leftovers + fields][:10]}",
+    )
 
 
 def cmd_test_core(args):
@@ -429,31 +554,93 @@ def cmd_test_core(args):
     tags = os.environ.get("TEST_TAGS") or ",".join(
         [f"/{m}" for m in CORE_MODULES] + [f"/base:{c}" for c in CORE_BASE_CLASSES]
     )
-    print(f"Core suites with {MODULE} installed, database {db} (log: {run.log_path})", flush=True)
+    print(
+        f"Core suites with {MODULE} installed, database {db} (log: {run.log_path})",
+        flush=True,
+    )
     try:
         # 1. Install everything, our module included, without running tests.
-        rc, _ = run.odoo(["-d", db, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn",
-                          "--no-http", "--max-cron-threads=0"])
-        run.check(f"install {', '.join(modules)}", rc == 0, f"odoo-bin exited with {rc}")
+        rc, _ = run.odoo(
+            [
+                "-d",
+                db,
+                "-i",
+                ",".join(modules),
+                "--stop-after-init",
+                "--log-level=warn",
+                "--no-http",
+                "--max-cron-threads=0",
+            ]
+        )
+        run.check(
+            f"install {', '.join(modules)}", rc == 0, f"odoo-bin exited with {rc}"
+        )
         if rc == 0:
             # 2. Run core's suites in a database where portal_access is installed and
             #    loaded: at-install tests run during the update of their module,
             #    post-install tests once every module (ours included) is loaded.
             rc, summary = run.odoo(
                 [
-                    "-d", db, "-u", ",".join(CORE_MODULES + ["base"]),
-                    "--test-enable", f"--test-tags={tags}", "--stop-after-init",
-                    f"--http-port={free_port()}", "--workers=0", "--max-cron-threads=0",
+                    "-d",
+                    db,
+                    "-u",
+                    ",".join(CORE_MODULES + ["base"]),
+                    "--test-enable",
+                    f"--test-tags={tags}",
+                    "--stop-after-init",
+                    f"--http-port={free_port()}",
+                    "--workers=0",
+                    "--max-cron-threads=0",
                 ]
             )
-            run.check("core suites ran to the end", rc == 0 and summary is not None,
-                      f"odoo-bin exited with {rc}" + ("" if summary else " before reporting test results"))
+            run.check(
+                "core suites ran to the end",
+                rc == 0 and summary is not None,
+                f"odoo-bin exited with {rc}"
+                + ("" if summary else " before reporting test results"),
+            )
     finally:
         if keep:
             print(f"Kept database {db} (KEEP_DB=1).")
         else:
             drop_db(db)
     return run.finish()
+
+
+LINT_VENV = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "portal_access"
+    / "lint-venv"
+)
+
+
+def cmd_lint(args):
+    """Run the OCA lint stack of .pre-commit-config.yaml on every file."""
+    pre_commit = LINT_VENV / "bin" / "pre-commit"
+    if not pre_commit.exists():
+        print(
+            f"Creating the lint environment {LINT_VENV} (once per machine) ...",
+            flush=True,
+        )
+        subprocess.check_call([sys.executable, "-m", "venv", str(LINT_VENV)])
+        subprocess.check_call(
+            [str(LINT_VENV / "bin" / "pip"), "install", "-q", "pre-commit==4.7.0"]
+        )
+    if not shutil.which("node"):
+        fail(
+            "prettier needs Node.js: install it (Debian: apt-get install nodejs "
+            "npm), then run again."
+        )
+    return subprocess.call(
+        [
+            str(pre_commit),
+            "run",
+            "--all-files",
+            "--show-diff-on-failure",
+            "--color=never",
+        ],
+        cwd=ROOT,
+    )
 
 
 def cmd_bench(args):
@@ -464,6 +651,7 @@ def cmd_bench(args):
 
 COMMANDS = {
     "bench": cmd_bench,
+    "lint": cmd_lint,
     "run": cmd_run,
     "test": cmd_test,
     "test-core": cmd_test_core,
@@ -471,7 +659,11 @@ COMMANDS = {
 
 
 def main():
-    parser = argparse.ArgumentParser(prog="pa", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="pa",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=sorted(COMMANDS))
     args, rest = parser.parse_known_args()
     args.rest = rest
