@@ -20,10 +20,15 @@
     "external_dependencies": {"python": ["pyotp", "qrcode"]},
     "data": [
         # Security
+        "security/ir.model.access.csv",
         # Data
+        "data/mail_template_login.xml",
         # QWeb templates
+        "views/portal_login_templates.xml",
         # Backend views
+        "views/res_config_settings_views.xml",
         # Wizard views
+        "wizards/portal_login_change_views.xml",
     ],
     "demo": [
         "demo/portal_access_demo.xml",
