@@ -21,10 +21,18 @@
     "data": [
         # Security
         # Data
+        "data/mail_template_payment.xml",
         # QWeb templates
+        "views/portal_templates.xml",
+        "views/payment_templates.xml",
         # Backend views
         # Wizard views
     ],
+    "assets": {
+        "web.assets_tests": [
+            "portal_access/static/tests/tours/portal_payment_*.js",
+        ],
+    },
     "demo": [
         "demo/portal_access_demo.xml",
     ],
