@@ -3,6 +3,7 @@ import logging
 from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import http
+from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.http import request
 
@@ -67,7 +68,10 @@ class PortalAccessPaymentPortal(PaymentPortal):
                 request.env.user.id,
             )
             raise Forbidden()
-        token_sudo = self._portal_access_get_deletable_token(token_id)
+        try:
+            token_sudo = self._portal_access_get_deletable_token(token_id)
+        except AccessError as error:
+            raise Forbidden(error.args[0]) from error
         if is_post:
             self._portal_access_delete_token(token_sudo)
             return request.redirect("/my/payment_method?deleted=1")
@@ -84,8 +88,9 @@ class PortalAccessPaymentPortal(PaymentPortal):
 
         :raise NotFound: the token does not exist, is archived or is not
             listed for this customer
-        :raise Forbidden: the token is shared with the customer by their
-            company but was saved by someone else
+        :raise AccessError: the token is shared with the customer by their
+            company but was saved by someone else (a message core's payment
+            form script shows in its error dialog)
         """
         token_id = self._cast_as_int(token_id)
         if not token_id or not 0 < token_id <= _MAX_ID:
@@ -112,7 +117,12 @@ class PortalAccessPaymentPortal(PaymentPortal):
                 token_sudo.partner_id.id,
                 request.env.user.id,
             )
-            raise Forbidden()
+            raise AccessError(
+                request.env._(
+                    "This payment method was saved by %(name)s: only they can delete it.",
+                    name=token_sudo.partner_id.name,
+                )
+            )
         return token_sudo
 
     def _portal_access_delete_token(self, token_sudo):

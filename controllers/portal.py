@@ -253,6 +253,21 @@ class PortalAccessCustomerPortal(CustomerPortal):
             error_messages.append(message)
         return invalid_fields, missing_fields, error_messages
 
+    def _parse_form_data(self, form_data):
+        address_values, extra_form_data = super()._parse_form_data(form_data)
+        # Core turns a country or state that is not a number into "empty";
+        # keep what was posted so that validation refuses it instead.
+        for field_name in ("country_id", "state_id"):
+            raw = form_data.get(field_name)
+            if (
+                field_name in address_values
+                and isinstance(raw, str)
+                and raw.strip()
+                and not self._portal_access_parse_id(raw, strict=False)
+            ):
+                address_values[field_name] = raw.strip()
+        return address_values, extra_form_data
+
     def _portal_access_check_references(self, address_values):
         """Check that the country and state posted exist.
 

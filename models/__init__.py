@@ -1,2 +1,3 @@
 from . import payment_token
 from . import res_users
+from . import res_partner
