@@ -1,13 +1,11 @@
 import logging
 
-from werkzeug.exceptions import Forbidden, NotFound
-
 from odoo import http
+from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.http import request
-
-from odoo.addons.payment.controllers.portal import PaymentPortal
+from werkzeug.exceptions import Forbidden, NotFound
 
 _logger = logging.getLogger(__name__)
 
@@ -27,7 +25,9 @@ class PortalAccessPaymentPortal(PaymentPortal):
         # sudo: colleagues' tokens are hidden by record rules; the domain keeps
         # the search inside the customer's own company tree
         own_tokens_sudo, shared_tokens_sudo = (
-            request.env["payment.token"].sudo()._portal_access_get_portal_tokens(partner_sudo)
+            request.env["payment.token"]
+            .sudo()
+            ._portal_access_get_portal_tokens(partner_sudo)
         )
         response.qcontext.update(
             {
@@ -100,7 +100,8 @@ class PortalAccessPaymentPortal(PaymentPortal):
         # sudo: record rules hide shared tokens, which must answer 403 rather
         # than 404; the domain limits the search to the customer's company
         token_sudo = Token.sudo().search(
-            Token._portal_access_get_portal_tokens_domain(partner_sudo) & Domain("id", "=", token_id)
+            Token._portal_access_get_portal_tokens_domain(partner_sudo)
+            & Domain("id", "=", token_id)
         )
         if not token_sudo:
             _logger.info(

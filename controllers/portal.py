@@ -3,14 +3,12 @@ import logging
 import re
 from urllib.parse import urlencode
 
-from werkzeug.exceptions import Forbidden, NotFound
-
 from odoo import http
+from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import str2bool
-
-from odoo.addons.portal.controllers.portal import CustomerPortal
+from werkzeug.exceptions import Forbidden, NotFound
 
 _logger = logging.getLogger(__name__)
 
@@ -65,7 +63,7 @@ class PortalAccessCustomerPortal(CustomerPortal):
             Token._portal_access_get_portal_tokens_domain(partner_sudo), limit=1
         ):
             return True
-        # sudo: providers and methods are configuration the portal user cannot read
+        # sudo: providers and methods are configuration portal users cannot read
         providers_sudo = (
             request.env["payment.provider"]
             .sudo()
@@ -104,12 +102,18 @@ class PortalAccessCustomerPortal(CustomerPortal):
 
     @http.route()
     def portal_address(
-        self, partner_id=None, address_type="billing", use_delivery_as_billing=False, **query_params
+        self,
+        partner_id=None,
+        address_type="billing",
+        use_delivery_as_billing=False,
+        **query_params,
     ):
         return super().portal_address(
             partner_id=self._portal_access_parse_id(partner_id),
             address_type=address_type,
-            use_delivery_as_billing=self._portal_access_parse_bool(use_delivery_as_billing),
+            use_delivery_as_billing=self._portal_access_parse_bool(
+                use_delivery_as_billing
+            ),
             **query_params,
         )
 
@@ -131,7 +135,9 @@ class PortalAccessCustomerPortal(CustomerPortal):
             return response
         try:
             feedback = json.loads(
-                response if isinstance(response, str) else response.get_data(as_text=True)
+                response
+                if isinstance(response, str)
+                else response.get_data(as_text=True)
             )
         except ValueError:
             return response
@@ -148,7 +154,10 @@ class PortalAccessCustomerPortal(CustomerPortal):
         same in browsers that send it.
         """
         marker = form_data.pop("portal_access_no_js", None)
-        return bool(marker) or request.httprequest.headers.get("Sec-Fetch-Dest") == "document"
+        return (
+            bool(marker)
+            or request.httprequest.headers.get("Sec-Fetch-Dest") == "document"
+        )
 
     def _portal_access_redirect_to_form(self, partner_id, form_data, feedback):
         """Send the customer back to the form they posted (post/redirect/get),
@@ -171,7 +180,8 @@ class PortalAccessCustomerPortal(CustomerPortal):
             return request.redirect_query("/my/account", query=query)
         query = {
             "address_type": form_data.get("address_type") or "billing",
-            "use_delivery_as_billing": form_data.get("use_delivery_as_billing") or "false",
+            "use_delivery_as_billing": form_data.get("use_delivery_as_billing")
+            or "false",
         }
         if partner_id:
             query["partner_id"] = partner_id
@@ -192,7 +202,9 @@ class PortalAccessCustomerPortal(CustomerPortal):
         """
         form_values = flash.get("values") or {}
         country_sudo = request.env["res.country"].sudo()
-        country_id = self._portal_access_parse_id(form_values.get("country_id"), strict=False)
+        country_id = self._portal_access_parse_id(
+            form_values.get("country_id"), strict=False
+        )
         if country_id:
             country_sudo = country_sudo.browse(country_id).exists()
         if country_sudo:
@@ -205,7 +217,9 @@ class PortalAccessCustomerPortal(CustomerPortal):
                     and address_fields.index("zip") < address_fields.index("city")
                 ),
             )
-        state_id = self._portal_access_parse_id(form_values.get("state_id"), strict=False)
+        state_id = self._portal_access_parse_id(
+            form_values.get("state_id"), strict=False
+        )
         values.update(
             state_id=state_id or False,
             portal_access_form_values=form_values,
@@ -222,7 +236,10 @@ class PortalAccessCustomerPortal(CustomerPortal):
             with request.env.cr.savepoint():
                 return super()._create_or_update_address(partner_sudo, *args, **kwargs)
         except UserError as error:  # ValidationError included
-            return partner_sudo, {"invalid_fields": [], "messages": [str(error.args[0])]}
+            return partner_sudo, {
+                "invalid_fields": [],
+                "messages": [str(error.args[0])],
+            }
 
     def _validate_address_values(
         self,
@@ -238,13 +255,15 @@ class PortalAccessCustomerPortal(CustomerPortal):
             # Only a forged or outdated form refers to records that do not
             # exist; core's checks would trip over them, so stop here.
             return invalid_fields, set(), messages
-        invalid_fields, missing_fields, error_messages = super()._validate_address_values(
-            address_values,
-            partner_sudo,
-            address_type,
-            use_delivery_as_billing,
-            required_fields,
-            **kwargs,
+        invalid_fields, missing_fields, error_messages = (
+            super()._validate_address_values(
+                address_values,
+                partner_sudo,
+                address_type,
+                use_delivery_as_billing,
+                required_fields,
+                **kwargs,
+            )
         )
         for field_name, message in self._portal_access_check_address_values(
             address_values, partner_sudo
@@ -324,7 +343,11 @@ class PortalAccessCustomerPortal(CustomerPortal):
         max_lengths = self._portal_access_get_max_lengths()
         for field_name, value in address_values.items():
             field = Partner._fields.get(field_name)
-            if not isinstance(value, str) or not field or field.type not in ("char", "text"):
+            if (
+                not isinstance(value, str)
+                or not field
+                or field.type not in ("char", "text")
+            ):
                 continue
             label = field._description_string(env)
             limit = field.size or max_lengths.get(field_name, 256)
@@ -332,7 +355,10 @@ class PortalAccessCustomerPortal(CustomerPortal):
                 problems.append(
                     (
                         field_name,
-                        env._("%(field)s contains characters that are not allowed.", field=label),
+                        env._(
+                            "%(field)s contains characters that are not allowed.",
+                            field=label,
+                        ),
                     )
                 )
             elif len(value) > limit:
@@ -367,7 +393,12 @@ class PortalAccessCustomerPortal(CustomerPortal):
                 )
             )
         elif state_sudo and not country_sudo:
-            problems.append(("country_id", env._("Choose the country of %(state)s.", state=state_sudo.name)))
+            problems.append(
+                (
+                    "country_id",
+                    env._("Choose the country of %(state)s.", state=state_sudo.name),
+                )
+            )
         if address_values.get("company_name") and not country_sudo:
             problems.append(
                 (

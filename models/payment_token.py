@@ -78,14 +78,15 @@ class PaymentToken(models.Model):
         and leave a note on the customer's chatter.
         """
         template = self.env.ref(
-            "portal_access.mail_template_payment_token_deleted", raise_if_not_found=False
+            "portal_access.mail_template_payment_token_deleted",
+            raise_if_not_found=False,
         )
         for token in self:
             partner = token.partner_id
             partner.message_post(
                 body=self.env._(
-                    "Payment method %(method)s %(details)s (%(provider)s) deleted from the "
-                    "customer portal.",
+                    "Payment method %(method)s %(details)s (%(provider)s) deleted "
+                    "from the customer portal.",
                     method=token.payment_method_id.name,
                     details=token.display_name,
                     provider=token.provider_id.name,
@@ -93,4 +94,6 @@ class PaymentToken(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             if template and partner.email:
-                template.send_mail(token.id, email_layout_xmlid="mail.mail_notification_light")
+                template.send_mail(
+                    token.id, email_layout_xmlid="mail.mail_notification_light"
+                )

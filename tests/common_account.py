@@ -4,7 +4,6 @@ forms the way a browser does.
 """
 
 from lxml import html
-
 from odoo.tests import HttpCase, new_test_user
 
 PASSWORD = "portal-access-test"
@@ -31,8 +30,12 @@ class PortalAccountCase(HttpCase):
                 "phone": "+31 20 000 0000",
             }
         )
-        cls.anne = cls._new_portal_user("anne@polder.example.com", "Anne Polder", cls.polder)
-        cls.bart = cls._new_portal_user("bart@polder.example.com", "Bart Polder", cls.polder)
+        cls.anne = cls._new_portal_user(
+            "anne@polder.example.com", "Anne Polder", cls.polder
+        )
+        cls.bart = cls._new_portal_user(
+            "bart@polder.example.com", "Bart Polder", cls.polder
+        )
         cls.dijk = Partner.create(
             {
                 "name": "Dijk Logistics B.V.",
@@ -49,10 +52,18 @@ class PortalAccountCase(HttpCase):
     @classmethod
     def _new_portal_user(cls, login, name, company_partner):
         user = new_test_user(
-            cls.env, login=login, groups="base.group_portal", name=name, password=PASSWORD
+            cls.env,
+            login=login,
+            groups="base.group_portal",
+            name=name,
+            password=PASSWORD,
         )
         user.partner_id.write(
-            {"parent_id": company_partner.id, "type": "contact", "phone": "+31 6 1234 5678"}
+            {
+                "parent_id": company_partner.id,
+                "type": "contact",
+                "phone": "+31 6 1234 5678",
+            }
         )
         return user
 
@@ -90,7 +101,9 @@ class PortalAccountCase(HttpCase):
         return values
 
     def _post(self, url, data, **kwargs):
-        return self.url_open(url, data=data, allow_redirects=False, method="POST", **kwargs)
+        return self.url_open(
+            url, data=data, allow_redirects=False, method="POST", **kwargs
+        )
 
     def _messages_on_page(self, response):
         return [

@@ -45,7 +45,9 @@ class TestPortalAddresses(PortalAccountCase):
                 "//div[@name='address_card']"
             )
         else:
-            cards = tree.xpath("//div[@id='billing_container']//div[@name='address_card']")
+            cards = tree.xpath(
+                "//div[@id='billing_container']//div[@name='address_card']"
+            )
         return [int(card.get("data-partner-id")) for card in cards]
 
     def _new_children(self, before):
@@ -75,7 +77,9 @@ class TestPortalAddresses(PortalAccountCase):
         tree = self._addresses_page()
         # No invoice address yet: core hides the billing button behind a
         # switch only its script can flip; a <noscript> link stands in.
-        links = tree.xpath("//noscript/a[hasclass('o_portal_access_add_billing')]/@href")
+        links = tree.xpath(
+            "//noscript/a[hasclass('o_portal_access_add_billing')]/@href"
+        )
         self.assertEqual(len(links), 1)
         response = self._fill_and_submit(links[0], ADDRESS, no_js=True)
         self.assertEqual(response.status_code, 303)
@@ -95,7 +99,10 @@ class TestPortalAddresses(PortalAccountCase):
         city = self._tree(page).xpath("//input[@name='city']")[0]
         self.assertEqual(city.get("value"), "y" * 10000)
         self.assertIn("is-invalid", city.get("class"))
-        self.assertEqual(self._tree(page).xpath("//input[@name='street']")[0].get("value"), ADDRESS["street"])
+        self.assertEqual(
+            self._tree(page).xpath("//input[@name='street']")[0].get("value"),
+            ADDRESS["street"],
+        )
         self.assertFalse(self._new_children(before))
 
     def test_delivery_address_add_edit_archive(self):
@@ -111,7 +118,9 @@ class TestPortalAddresses(PortalAccountCase):
         self.assertEqual(self._card_ids(tree, "delivery").count(address.id), 1)
 
         # Edit through the pencil of its card.
-        edit = tree.xpath(f"//div[@data-partner-id='{address.id}']//a[@name='card_address_ref']/@href")[0]
+        edit = tree.xpath(
+            f"//div[@data-partner-id='{address.id}']//a[@name='card_address_ref']/@href"
+        )[0]
         response = self._fill_and_submit(edit, {**ADDRESS, "street": "Havenweg 7"})
         self.assertEqual(response.json(), {"redirectUrl": "/my/addresses"})
         self.assertEqual(address.street, "Havenweg 7")
@@ -124,10 +133,17 @@ class TestPortalAddresses(PortalAccountCase):
     def test_archive_without_javascript(self):
         self._login(self.anne)
         address = self.env["res.partner"].create(
-            {**ADDRESS, "parent_id": self.polder.id, "type": "delivery", "country_id": self.nl.id}
+            {
+                **ADDRESS,
+                "parent_id": self.polder.id,
+                "type": "delivery",
+                "country_id": self.nl.id,
+            }
         )
         tree = self._addresses_page()
-        link = tree.xpath(f"//div[@data-partner-id='{address.id}']//a[hasclass('o_remove_address')]/@href")
+        link = tree.xpath(
+            f"//div[@data-partner-id='{address.id}']//a[hasclass('o_remove_address')]/@href"
+        )
         self.assertEqual(link, [f"/my/address/{address.id}/archive"])
         page = self._tree(self._get_page(link[0]))
         form = page.xpath(f"//form[@action='/my/address/{address.id}/archive']")[0]
@@ -140,9 +156,16 @@ class TestPortalAddresses(PortalAccountCase):
     def test_archive_refused(self):
         self._login(self.anne)
         other = self.env["res.partner"].create(
-            {**ADDRESS, "parent_id": self.dijk.id, "type": "delivery", "country_id": self.nl.id}
+            {
+                **ADDRESS,
+                "parent_id": self.dijk.id,
+                "type": "delivery",
+                "country_id": self.nl.id,
+            }
         )
-        csrf = self._form_values(self._tree(self._get_page("/my/account")).xpath("//form")[0])["csrf_token"]
+        csrf = self._form_values(
+            self._tree(self._get_page("/my/account")).xpath("//form")[0]
+        )["csrf_token"]
         with mute_logger("odoo.http"):
             for partner, status in (
                 (other, 404),  # another customer's address
@@ -152,12 +175,19 @@ class TestPortalAddresses(PortalAccountCase):
             ):
                 with self.subTest(partner=partner.name):
                     self._get_page(f"/my/address/{partner.id}/archive", status=status)
-                    response = self._post(f"/my/address/{partner.id}/archive", {"csrf_token": csrf})
+                    response = self._post(
+                        f"/my/address/{partner.id}/archive", {"csrf_token": csrf}
+                    )
                     self.assertEqual(response.status_code, status)
                     self.assertTrue(partner.active)
             self._get_page("/my/address/99999999999/archive", status=404)
             own = self.env["res.partner"].create(
-                {**ADDRESS, "parent_id": self.polder.id, "type": "delivery", "country_id": self.nl.id}
+                {
+                    **ADDRESS,
+                    "parent_id": self.polder.id,
+                    "type": "delivery",
+                    "country_id": self.nl.id,
+                }
             )
             response = self._post(f"/my/address/{own.id}/archive", {})
             self.assertEqual(response.status_code, 400, "no CSRF token")
@@ -167,23 +197,40 @@ class TestPortalAddresses(PortalAccountCase):
         """Core's ownership check compared an address with its own company, so
         any customer's invoice or delivery address passed it."""
         address = self.env["res.partner"].create(
-            {**ADDRESS, "parent_id": self.polder.id, "type": "delivery", "country_id": self.nl.id}
+            {
+                **ADDRESS,
+                "parent_id": self.polder.id,
+                "type": "delivery",
+                "country_id": self.nl.id,
+            }
         )
         before = self._snapshot(address)
         self._login(self.carl)
-        csrf = self._form_values(self._tree(self._get_page("/my/account")).xpath("//form")[0])["csrf_token"]
+        csrf = self._form_values(
+            self._tree(self._get_page("/my/account")).xpath("//form")[0]
+        )["csrf_token"]
         with mute_logger("odoo.http"):
             self._get_page(f"/my/address?partner_id={address.id}", status=403)
             response = self._post(
                 "/my/address/submit",
-                {**ADDRESS, "csrf_token": csrf, "partner_id": str(address.id), "name": "Hijacked",
-                 "country_id": str(self.nl.id), "address_type": "delivery"},
+                {
+                    **ADDRESS,
+                    "csrf_token": csrf,
+                    "partner_id": str(address.id),
+                    "name": "Hijacked",
+                    "country_id": str(self.nl.id),
+                    "address_type": "delivery",
+                },
             )
             self.assertEqual(response.status_code, 403)
             with self.assertRaises(JsonRpcException):
-                self.make_jsonrpc_request("/my/address/archive", {"partner_id": address.id})
+                self.make_jsonrpc_request(
+                    "/my/address/archive", {"partner_id": address.id}
+                )
             self._get_page(f"/my/address/{address.id}/archive", status=404)
         self.assertEqual(self._snapshot(address), before)
         self.assertTrue(address.active)
         # Anne, at Polder, still manages it.
-        self.assertTrue(address.with_user(self.anne)._can_be_edited_by_current_customer())
+        self.assertTrue(
+            address.with_user(self.anne)._can_be_edited_by_current_customer()
+        )

@@ -43,7 +43,9 @@ class TestPortalDetails(PortalAccountCase):
         result = self._submit_json(changes)
         self.assertNotIn("redirectUrl", result)
         self.assertIn(field, result["invalid_fields"])
-        self.assertTrue(any(message_part in m for m in result["messages"]), result["messages"])
+        self.assertTrue(
+            any(message_part in m for m in result["messages"]), result["messages"]
+        )
 
         response = self._submit_page(changes)
         self.assertTrue(response.headers["Location"].endswith("/my/account"))
@@ -56,7 +58,9 @@ class TestPortalDetails(PortalAccountCase):
         for name, value in changes.items():
             element = tree.xpath(f"//form[@name='address_form']//input[@name='{name}']")
             if element and element[0].get("type") != "hidden":
-                self.assertEqual(element[0].get("value"), value, f"input of {name} kept")
+                self.assertEqual(
+                    element[0].get("value"), value, f"input of {name} kept"
+                )
         # Shown once: reloading the form shows no stale message.
         self.assertEqual(self._messages_on_page(self._get_page("/my/account")), [])
 
@@ -77,7 +81,9 @@ class TestPortalDetails(PortalAccountCase):
         """Browsers that send ``Sec-Fetch-Dest`` get a page even without the
         marker; core's script (a fetch) keeps getting JSON."""
         self._login(self.anne)
-        response = self._submit_page({"phone": "+31 6 3333 3333"}, headers={"Sec-Fetch-Dest": "document"})
+        response = self._submit_page(
+            {"phone": "+31 6 3333 3333"}, headers={"Sec-Fetch-Dest": "document"}
+        )
         self.assertTrue(response.headers["Location"].endswith("/my"))
         result = self._submit_json({"phone": "+31 6 4444 4444"})
         self.assertEqual(result, {"redirectUrl": "/my"})
@@ -134,7 +140,9 @@ class TestPortalDetails(PortalAccountCase):
                 self.assertNotIn("redirectUrl", result)
                 self.assertTrue(result["messages"])
         with mute_logger("odoo.http"):
-            response = self._post("/my/address/submit", {**self._account_form(), "partner_id": "abc"})
+            response = self._post(
+                "/my/address/submit", {**self._account_form(), "partner_id": "abc"}
+            )
             self.assertEqual(response.status_code, 404)
             response = self._get_page("/my/address?partner_id=abc", status=404)
         self.assertEqual(self._snapshot(partner), before)
@@ -188,7 +196,11 @@ class TestPortalDetails(PortalAccountCase):
         with mute_logger("odoo.http"):
             response = self._post(
                 "/my/address/submit",
-                {**self._account_form(), "partner_id": str(victim.id), "name": "Hacked"},
+                {
+                    **self._account_form(),
+                    "partner_id": str(victim.id),
+                    "name": "Hacked",
+                },
             )
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self._snapshot(victim), before)
@@ -207,7 +219,11 @@ class TestPortalDetails(PortalAccountCase):
         self._login(self.anne)
         response = self._get_page("/my/account")
         self.assertEqual(
-            len(self._tree(response).xpath("//form[@name='address_form']//noscript/input[@name='portal_access_no_js']")),
+            len(
+                self._tree(response).xpath(
+                    "//form[@name='address_form']//noscript/input[@name='portal_access_no_js']"
+                )
+            ),
             1,
         )
         self.assertTrue(Request.csrf_token(self))
@@ -233,9 +249,13 @@ class TestPortalDashboard(PortalAccountCase):
         self.assertIn("off", status[0].text_content())
 
     def test_security_card_shows_two_factor_on(self):
-        self.anne.sudo().totp_secret = "JBSWY3DPEHPK3PXP"  # any base32 secret enables 2FA
+        self.anne.sudo().totp_secret = (
+            "JBSWY3DPEHPK3PXP"  # any base32 secret enables 2FA
+        )
         self.assertTrue(self.anne.totp_enabled)
         self._login(self.anne)
-        status = self._account_area().xpath(".//*[contains(@class, 'o_portal_access_2fa_status')]")
+        status = self._account_area().xpath(
+            ".//*[contains(@class, 'o_portal_access_2fa_status')]"
+        )
         self.assertIn("on", status[0].text_content())
         self.assertNotIn("off", status[0].text_content())

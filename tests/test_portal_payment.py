@@ -81,11 +81,15 @@ class PaymentAccountCase(PortalAccountCase):
     def _shared_token_ids(self, tree):
         return [
             int(token_id)
-            for token_id in tree.xpath("//section[@id='o_portal_access_shared_tokens']//li/@data-token-id")
+            for token_id in tree.xpath(
+                "//section[@id='o_portal_access_shared_tokens']//li/@data-token-id"
+            )
         ]
 
     def _csrf(self):
-        return self._form_values(self._tree(self._get_page("/my/account")).xpath("//form")[0])["csrf_token"]
+        return self._form_values(
+            self._tree(self._get_page("/my/account")).xpath("//form")[0]
+        )["csrf_token"]
 
     def _deletion_mails(self, partner):
         return self.env["mail.mail"].search(
@@ -94,7 +98,6 @@ class PaymentAccountCase(PortalAccountCase):
                 ("subject", "=", "Your payment method was deleted"),
             ]
         )
-
 
 
 @tagged("post_install", "-at_install")
@@ -109,12 +112,16 @@ class TestPortalPaymentMethods(PaymentAccountCase):
 
         tree = self._payment_page()
         self.assertEqual(self._own_token_ids(tree), [token.id])
-        own = tree.xpath("//form[@id='o_payment_form']//li[@name='o_payment_option']")[0]
+        own = tree.xpath("//form[@id='o_payment_form']//li[@name='o_payment_option']")[
+            0
+        ]
         text = " ".join(own.text_content().split())
         self.assertIn("4242", text)  # masked number
         self.assertIn(self.demo_method.name, text)  # brand
         self.assertIn("Added on", text)  # date added
-        self.assertTrue(tree.xpath("//*[hasclass('o_portal_access_payment_edit_note')]"))
+        self.assertTrue(
+            tree.xpath("//*[hasclass('o_portal_access_payment_edit_note')]")
+        )
 
         # The trash icon, without JavaScript, submits to the confirmation page.
         trash = own.xpath(".//button[@name='o_payment_delete_token']")[0]
@@ -129,7 +136,9 @@ class TestPortalPaymentMethods(PaymentAccountCase):
 
         response = self._post(confirm_url, self._form_values(form))
         self.assertEqual(response.status_code, 303)
-        self.assertTrue(response.headers["Location"].endswith("/my/payment_method?deleted=1"))
+        self.assertTrue(
+            response.headers["Location"].endswith("/my/payment_method?deleted=1")
+        )
         token.invalidate_recordset()
         self.assertFalse(token.active, "archived")
         self.assertTrue(token.exists(), "history kept")
@@ -153,16 +162,22 @@ class TestPortalPaymentMethods(PaymentAccountCase):
         self.assertIn("Shared by your company", text)
         self.assertIn("Anne Polder", text)
         self.assertIn("4242", text)
-        self.assertFalse(tree.xpath(f"//*[@formaction='/my/payment_method/{token.id}/delete']"))
+        self.assertFalse(
+            tree.xpath(f"//*[@formaction='/my/payment_method/{token.id}/delete']")
+        )
         self.assertFalse(shared.xpath(".//button | .//form"))
 
         csrf = self._csrf()
         with mute_logger("odoo.http"):
             self._get_page(f"/my/payment_method/{token.id}/delete", status=403)
-            response = self._post(f"/my/payment_method/{token.id}/delete", {"csrf_token": csrf})
+            response = self._post(
+                f"/my/payment_method/{token.id}/delete", {"csrf_token": csrf}
+            )
             self.assertEqual(response.status_code, 403)
             with self.assertRaises(JsonRpcException) as error:
-                self.make_jsonrpc_request("/payment/archive_token", {"token_id": token.id})
+                self.make_jsonrpc_request(
+                    "/payment/archive_token", {"token_id": token.id}
+                )
             self.assertEqual(error.exception.args[0], "odoo.exceptions.AccessError")
         self.assertTrue(token.active)
         self.assertFalse(self._deletion_mails(self.anne.partner_id))
@@ -172,16 +187,24 @@ class TestPortalPaymentMethods(PaymentAccountCase):
         self._login(self.carl)
         csrf = self._csrf()
         tree = self._payment_page()
-        self.assertNotIn(token.id, self._own_token_ids(tree) + self._shared_token_ids(tree))
-        missing = self.env["payment.token"].search([], order="id desc", limit=1).id + 1000
+        self.assertNotIn(
+            token.id, self._own_token_ids(tree) + self._shared_token_ids(tree)
+        )
+        missing = (
+            self.env["payment.token"].search([], order="id desc", limit=1).id + 1000
+        )
         with mute_logger("odoo.http"):
             for token_id in (token.id, missing, 99999999999):
                 with self.subTest(token_id=token_id):
                     self._get_page(f"/my/payment_method/{token_id}/delete", status=404)
-                    response = self._post(f"/my/payment_method/{token_id}/delete", {"csrf_token": csrf})
+                    response = self._post(
+                        f"/my/payment_method/{token_id}/delete", {"csrf_token": csrf}
+                    )
                     self.assertEqual(response.status_code, 404)
             with self.assertRaises(JsonRpcException) as error:
-                self.make_jsonrpc_request("/payment/archive_token", {"token_id": token.id})
+                self.make_jsonrpc_request(
+                    "/payment/archive_token", {"token_id": token.id}
+                )
             self.assertEqual(error.exception.code, 404)
         self.assertTrue(token.active)
         self.assertFalse(self._deletion_mails(self.anne.partner_id))
@@ -218,28 +241,43 @@ class TestPortalPaymentMethods(PaymentAccountCase):
         self.make_jsonrpc_request("/payment/archive_token", {"token_id": token.id})
         self.assertFalse(token.active)
         self.assertEqual(len(self._deletion_mails(self.anne.partner_id)), 1)
-        self.assertIn("deleted from the customer portal", self.anne.partner_id.message_ids[:1].body)
+        self.assertIn(
+            "deleted from the customer portal",
+            self.anne.partner_id.message_ids[:1].body,
+        )
 
     def test_dashboard_card_and_count(self):
         # Demo provider enabled, nothing saved: the card is there, count 0.
         self._login(self.carl)
         tree = self._tree(self._get_page("/my"))
-        card = tree.xpath("//div[@id='portal_common_category']//a[@href='/my/payment_method']")
+        card = tree.xpath(
+            "//div[@id='portal_common_category']//a[@href='/my/payment_method']"
+        )
         self.assertEqual(len(card), 1)
-        self.assertTrue(card[0].xpath(".//*[@data-placeholder_count='payment_token_count']"))
+        self.assertTrue(
+            card[0].xpath(".//*[@data-placeholder_count='payment_token_count']")
+        )
         self.assertFalse(
-            tree.xpath("//div[@id='portal_client_category']//a[@href='/my/payment_method']"),
+            tree.xpath(
+                "//div[@id='portal_client_category']//a[@href='/my/payment_method']"
+            ),
             "core's card is not shown twice",
         )
-        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["payment_token_count"]})
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["payment_token_count"]}
+        )
         self.assertEqual(counters, {"payment_token_count": 0})
 
         self._save_demo_card(self.anne)
         self._login(self.anne)
-        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["payment_token_count"]})
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["payment_token_count"]}
+        )
         self.assertEqual(counters, {"payment_token_count": 1})
         self._login(self.bart)  # the colleague counts the shared method
-        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["payment_token_count"]})
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["payment_token_count"]}
+        )
         self.assertEqual(counters, {"payment_token_count": 1})
 
     def test_dashboard_card_hidden_when_nothing_can_be_saved(self):
@@ -254,8 +292,12 @@ class TestPortalPaymentTours(PaymentAccountCase):
     """The add and delete flows in Chromium, with core's payment form script."""
 
     def test_tour_add_payment_method(self):
-        self.start_tour("/my/payment_method", "portal_access_payment_add", login=self.carl.login)
-        token = self.env["payment.token"].search([("partner_id", "=", self.carl.partner_id.id)])
+        self.start_tour(
+            "/my/payment_method", "portal_access_payment_add", login=self.carl.login
+        )
+        token = self.env["payment.token"].search(
+            [("partner_id", "=", self.carl.partner_id.id)]
+        )
         self.assertEqual(len(token), 1)
         self.assertEqual(token.provider_id, self.provider)
 
@@ -270,6 +312,8 @@ class TestPortalPaymentTours(PaymentAccountCase):
                 "demo_simulated_state": "done",
             }
         )
-        self.start_tour("/my/payment_method", "portal_access_payment_delete", login=self.carl.login)
+        self.start_tour(
+            "/my/payment_method", "portal_access_payment_delete", login=self.carl.login
+        )
         self.assertFalse(token.active)
         self.assertEqual(len(self._deletion_mails(self.carl.partner_id)), 1)
