@@ -25,11 +25,20 @@
         "data/mail_template_login.xml",
         # QWeb templates
         "views/portal_login_templates.xml",
+        "data/mail_template_payment.xml",
+        # QWeb templates
+        "views/portal_templates.xml",
+        "views/payment_templates.xml",
         # Backend views
         "views/res_config_settings_views.xml",
         # Wizard views
         "wizards/portal_login_change_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "portal_access/static/tests/tours/portal_payment_*.js",
+        ],
+    },
     "demo": [
         "demo/portal_access_demo.xml",
     ],

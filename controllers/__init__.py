@@ -1,1 +1,3 @@
 from . import portal_login
+from . import payment
+from . import portal

@@ -1,3 +1,4 @@
 from . import payment_token
 from . import res_users
 from . import res_config_settings
+from . import res_partner

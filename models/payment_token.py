@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.fields import Domain
 
 
 class PaymentToken(models.Model):
@@ -47,3 +48,66 @@ class PaymentToken(models.Model):
                 }
             ]
         )
+
+    # ------------------------------------------------------------------
+    # Customer portal (/my/payment_method)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _portal_access_get_portal_tokens_domain(self, partner):
+        """Domain of the active tokens listed on the portal for ``partner``:
+        their own and those saved by their company or colleagues.
+
+        :param res.partner partner: the customer
+        :rtype: odoo.fields.Domain
+        """
+        return Domain("partner_id", "child_of", partner.commercial_partner_id.id)
+
+    @api.model
+    def _portal_access_get_portal_tokens(self, partner):
+        """Split the tokens listed on the portal for ``partner`` in the ones
+        they saved (and may delete) and the ones shared by their company.
+
+        Call on a sudoed model: record rules hide colleagues' tokens.
+
+        :param res.partner partner: the customer
+        :return: ``(own tokens, shared tokens)``
+        :rtype: tuple
+        """
+        tokens = self.search(self._portal_access_get_portal_tokens_domain(partner))
+        own = tokens.filtered(lambda token: token.partner_id == partner)
+        return own, tokens - own
+
+    def _portal_access_can_be_deleted_by(self, partner):
+        """Whether ``partner`` may delete this token from the portal: only the
+        customer who saved it (staff archive tokens in the back office).
+
+        :rtype: bool
+        """
+        self.ensure_one()
+        return self.active and self.partner_id == partner
+
+    def _portal_access_notify_deletion(self):
+        """Queue the "payment method deleted" email to each token's customer
+        and leave a note on the customer's chatter.
+        """
+        template = self.env.ref(
+            "portal_access.mail_template_payment_token_deleted",
+            raise_if_not_found=False,
+        )
+        for token in self:
+            partner = token.partner_id
+            partner.message_post(
+                body=self.env._(
+                    "Payment method %(method)s %(details)s (%(provider)s) deleted "
+                    "from the customer portal.",
+                    method=token.payment_method_id.name,
+                    details=token.display_name,
+                    provider=token.provider_id.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            if template and partner.email:
+                template.send_mail(
+                    token.id, email_layout_xmlid="mail.mail_notification_light"
+                )
