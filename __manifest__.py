@@ -23,10 +23,9 @@
         "security/ir.model.access.csv",
         # Data
         "data/mail_template_login.xml",
-        # QWeb templates
-        "views/portal_login_templates.xml",
         "data/mail_template_payment.xml",
         # QWeb templates
+        "views/portal_login_templates.xml",
         "views/portal_templates.xml",
         "views/payment_templates.xml",
         # Backend views
