@@ -21,9 +21,12 @@
     "data": [
         # Security
         # Data
+        "data/mail_template_invitation.xml",
         # QWeb templates
         # Backend views
+        "views/res_partner_views.xml",
         # Wizard views
+        "wizards/portal_wizard_views.xml",
     ],
     "demo": [
         "demo/portal_access_demo.xml",

@@ -1,2 +1,4 @@
 from . import payment_token
 from . import res_users
+from . import res_company
+from . import res_partner
