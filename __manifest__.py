@@ -28,6 +28,11 @@
         # Wizard views
         "wizards/portal_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "portal_access/static/tests/tours/portal_access_wizard_tour.js",
+        ],
+    },
     "demo": [
         "demo/portal_access_demo.xml",
     ],
