@@ -22,6 +22,7 @@ class PortalWizard(models.TransientModel):
         string="Include Invoice and Delivery Addresses",
         help="Also list the invoice and delivery addresses of the selected companies.",
     )
+    # Built by _portal_access_summary_html from escaped values only.
     portal_access_summary = fields.Html(
         string="Summary", readonly=True, sanitize=False, help="Outcome of the last action."
     )
@@ -224,7 +225,11 @@ class PortalWizardUser(models.TransientModel):
         return self.action_refresh_modal()
 
     def _send_email(self):
+        # Core's invitation, sent at once as core does, with the module's
+        # template and its link-voiding invitation key.
         self.ensure_one()
+        # sudo: as core, which prepares the sign-up token as superuser
+        self.partner_id.sudo().signup_prepare()
         self._portal_access_send_invitations(send_now=True)
         return True
 
@@ -342,6 +347,10 @@ class PortalWizardUser(models.TransientModel):
             if line.user_id.sudo().login.lower() != login:
                 line.user_id.sudo().login = login
         if earlier_users_sudo:
+            # mail_notrack / mail_create_nolog: core's mail module would post
+            # "Portal Access Granted" on each contact, one message_post per
+            # user; _portal_access_log writes that note (with who did it) for
+            # the whole batch at once instead.
             earlier_users_sudo.with_context(mail_notrack=True).write(
                 {"active": True, "group_ids": [Command.link(group_portal.id), Command.unlink(group_public.id)]}
             )
@@ -362,12 +371,10 @@ class PortalWizardUser(models.TransientModel):
                 if email_normalize(line.partner_id.email) != login:
                     vals["email"] = login
                 vals_list.append(vals)
-            # sudo: see above
+            # sudo: see above; mail_create_nolog: see above
             users_model.sudo().with_company(company).with_context(
                 mail_create_nolog=True
-            )._portal_access_create_users_from_template(
-                vals_list
-            )
+            )._portal_access_create_users_from_template(vals_list)
         if new_lines:
             new_lines.invalidate_recordset(["user_id", "is_portal", "is_internal"])
         partners_sudo = self.partner_id.sudo()
@@ -392,6 +399,7 @@ class PortalWizardUser(models.TransientModel):
         # Same groups as core's revoke. The public group would make the user
         # a candidate anonymous user of a website: res.company._get_public_user
         # skips former portal users.
+        # mail_notrack: the note is written by _portal_access_log, see _portal_access_grant
         users_sudo.with_context(mail_notrack=True).write(
             {"group_ids": [Command.unlink(group_portal.id), Command.link(group_public.id)], "active": False}
         )
