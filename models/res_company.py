@@ -13,14 +13,21 @@ class ResCompany(models.Model):
         self.ensure_one()
         public_users = (
             # sudo: public users of every company are looked at, as core does
-            self.env.ref("base.group_public").sudo().with_context(active_test=False).all_user_ids
+            self.env.ref("base.group_public")
+            .sudo()
+            .with_context(active_test=False)
+            .all_user_ids
         )
         revoked = public_users.filtered(
-            lambda user: user.company_id == self and user._portal_access_is_former_portal_user()
+            lambda user: (
+                user.company_id == self and user._portal_access_is_former_portal_user()
+            )
         )
         if not revoked:
             return super()._get_public_user()
-        candidates = public_users.filtered(lambda user: user.company_id == self) - revoked
+        candidates = (
+            public_users.filtered(lambda user: user.company_id == self) - revoked
+        )
         if candidates:
             return candidates[0]
         return (
@@ -28,8 +35,8 @@ class ResCompany(models.Model):
             .sudo()
             .copy(
                 {
-                    "name": "Public user for %s" % self.name,
-                    "login": "public-user@company-%s.com" % self.id,
+                    "name": f"Public user for {self.name}",
+                    "login": f"public-user@company-{self.id}.com",
                     "company_id": self.id,
                     "company_ids": [(6, 0, [self.id])],
                 }

@@ -56,7 +56,9 @@ class ResPartner(models.Model):
         "user_ids.login_date",
     )
     def _compute_portal_access_state(self):
-        group_portal_id = self.env["ir.model.data"]._xmlid_to_res_id("base.group_portal")
+        group_portal_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "base.group_portal"
+        )
         for partner in self:
             users = partner.with_context(active_test=False).user_ids
             partner.portal_access_state = self._portal_access_state_of_users(

@@ -74,15 +74,20 @@ class ResUsers(models.Model):
         public (anonymous) user, although both are in the public group.
 
         Real public users (``base.public_user`` and the copies core makes of
-        it per company) belong to an archived contact; a revoked portal user
-        keeps its live contact, and the popup also marks the revocation on it.
+        it per company) are technical: their contact is archived and has no
+        email address. A portal user had an email (its login), usually keeps
+        a live contact, and the popup also marks the revocation on it.
         """
         self.ensure_one()
         if self == self.env.ref("base.public_user", raise_if_not_found=False):
             return False
         # sudo: reads the contact of a user of possibly another company
         partner_sudo = self.sudo().with_context(active_test=False).partner_id
-        return bool(partner_sudo.portal_access_revoke_date or partner_sudo.active)
+        return bool(
+            partner_sudo.portal_access_revoke_date
+            or partner_sudo.active
+            or partner_sudo.email
+        )
 
     @api.model
     def _portal_access_create_users_from_template(self, vals_list):
@@ -94,8 +99,9 @@ class ResUsers(models.Model):
             ``partner_id`` (or ``name``)
         :return: the new users, in the order of ``vals_list``
         """
+        get_param = self.env["ir.config_parameter"].sudo().get_param
         template_user_id = literal_eval(
-            self.env["ir.config_parameter"].sudo().get_param("base.template_portal_user_id", "False")
+            get_param("base.template_portal_user_id", "False")
         )
         template_user = self.browse(template_user_id).with_context(active_test=False)
         if not template_user.exists():
@@ -109,7 +115,9 @@ class ResUsers(models.Model):
             if not values.get("login"):
                 raise ValueError(self.env._("Signup: no login given for new user"))
             if not values.get("partner_id") and not values.get("name"):
-                raise ValueError(self.env._("Signup: no name or partner given for new user"))
+                raise ValueError(
+                    self.env._("Signup: no name or partner given for new user")
+                )
             values = dict(values, active=True)
             keys = frozenset(values)
             if keys not in copied_by_keys:

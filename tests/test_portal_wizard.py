@@ -1,5 +1,4 @@
 from lxml import etree
-
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -22,7 +21,9 @@ class PortalWizardCase(TransactionCase):
         )
         cls.group_portal = cls.env.ref("base.group_portal")
         cls.group_public = cls.env.ref("base.group_public")
-        cls.acme = cls.env["res.partner"].create({"name": "Acme Corp", "is_company": True})
+        cls.acme = cls.env["res.partner"].create(
+            {"name": "Acme Corp", "is_company": True}
+        )
         cls.jane = cls.env["res.partner"].create(
             {"name": "Jane", "email": "jane@example.com", "parent_id": cls.acme.id}
         )
@@ -40,8 +41,11 @@ class PortalWizardCase(TransactionCase):
             .with_context(active_ids=partners.ids, active_model="res.partner")
             .action_open_wizard()
         )
-        return self.env["portal.wizard"].with_user(user).with_context(**action["context"]).browse(
-            action["res_id"]
+        return (
+            self.env["portal.wizard"]
+            .with_user(user)
+            .with_context(**action["context"])
+            .browse(action["res_id"])
         )
 
     def line_of(self, wizard, partner):
@@ -53,10 +57,16 @@ class PortalWizardCase(TransactionCase):
     def shown_buttons(self, line):
         """Labels of the line buttons that the popup's list shows for
         ``line``, evaluated from the real view's ``invisible`` expressions."""
-        arch = self.env["portal.wizard"].get_views([(False, "form")])["views"]["form"]["arch"]
-        buttons = etree.fromstring(arch).xpath("//field[@name='user_ids']/list/button[@string]")
+        arch = self.env["portal.wizard"].get_views([(False, "form")])["views"]["form"][
+            "arch"
+        ]
+        buttons = etree.fromstring(arch).xpath(
+            "//field[@name='user_ids']/list/button[@string]"
+        )
         self.assertTrue(buttons)
-        values = {name: line[name] for name in ("is_portal", "is_internal", "email_state")}
+        values = {
+            name: line[name] for name in ("is_portal", "is_internal", "email_state")
+        }
         return {
             button.get("string")
             for button in buttons
@@ -73,7 +83,11 @@ class PortalWizardCase(TransactionCase):
 
     def notes_of(self, partner):
         return self.env["mail.message"].search(
-            [("model", "=", "res.partner"), ("res_id", "=", partner.id), ("message_type", "=", "notification")],
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", partner.id),
+                ("message_type", "=", "notification"),
+            ],
             order="id",
         )
 
@@ -142,7 +156,9 @@ class TestPortalWizard(PortalWizardCase):
         self.assertEqual(len(user), 1)
         self.assertEqual(user.login, "jane.new@example.com")
         self.assertTrue(user.active)
-        invitation = self.queued_mails(user).filtered(lambda mail: "Your login" in mail.body_html)[-1:]
+        invitation = self.queued_mails(user).filtered(
+            lambda mail: "Your login" in mail.body_html
+        )[-1:]
         self.assertIn("jane.new@example.com", invitation.body_html)
         self.assertNotIn("jane@example.com", invitation.body_html)
         self.assertEqual(invitation.recipient_ids, self.jane)
@@ -165,13 +181,19 @@ class TestPortalWizard(PortalWizardCase):
         user: marked as duplicate, refused by Grant, skipped by Grant all."""
         self.line_of(self.open_popup(self.jane), self.jane).action_grant_access()
         twin = self.env["res.partner"].create(
-            {"name": "Jane Twin", "email": "JANE@example.com", "parent_id": self.acme.id}
+            {
+                "name": "Jane Twin",
+                "email": "JANE@example.com",
+                "parent_id": self.acme.id,
+            }
         )
         wizard = self.open_popup(self.acme)
         line = self.line_of(wizard, twin)
         self.assertEqual(line.email_state, "exist")
         self.assertNotIn("Grant Access", self.shown_buttons(line))
-        with self.assertRaisesRegex(UserError, "Jane Twin.*jane@example.com is already used by another user"):
+        with self.assertRaisesRegex(
+            UserError, "Jane Twin.*jane@example.com is already used by another user"
+        ):
             line.action_grant_access()
         wizard.action_grant_all()
         self.assertFalse(self.users_of(twin))
@@ -180,7 +202,9 @@ class TestPortalWizard(PortalWizardCase):
         self.assertIn("Granted: 0", wizard.portal_access_summary)
 
     def test_duplicate_email_of_archived_user(self):
-        archived = new_test_user(self.env, login="Old.Jane@Example.com", groups="base.group_portal")
+        archived = new_test_user(
+            self.env, login="Old.Jane@Example.com", groups="base.group_portal"
+        )
         archived.active = False
         self.jane.email = "old.jane@example.com"
         line = self.line_of(self.open_popup(self.jane), self.jane)
@@ -190,7 +214,11 @@ class TestPortalWizard(PortalWizardCase):
 
     def test_duplicate_email_within_the_list(self):
         twin = self.env["res.partner"].create(
-            {"name": "Jane Twin", "email": "Jane@Example.com", "parent_id": self.acme.id}
+            {
+                "name": "Jane Twin",
+                "email": "Jane@Example.com",
+                "parent_id": self.acme.id,
+            }
         )
         wizard = self.open_popup(self.acme)
         wizard.action_grant_all()
@@ -201,10 +229,16 @@ class TestPortalWizard(PortalWizardCase):
     def test_grant_all_company_of_seven(self):
         """7 contacts: 1 without email, 1 with "not-an-email", 1 internal user:
         Grant all grants 4 and skips 3, queues 4 mails, writes 4 notes."""
-        company = self.env["res.partner"].create({"name": "Seven Ltd", "is_company": True})
+        company = self.env["res.partner"].create(
+            {"name": "Seven Ltd", "is_company": True}
+        )
         contacts = self.env["res.partner"].create(
             [
-                {"name": f"Person {i}", "email": f"person{i}@seven.example.com", "parent_id": company.id}
+                {
+                    "name": f"Person {i}",
+                    "email": f"person{i}@seven.example.com",
+                    "parent_id": company.id,
+                }
                 for i in range(4)
             ]
             + [
@@ -213,14 +247,19 @@ class TestPortalWizard(PortalWizardCase):
             ]
         )
         employee = new_test_user(
-            self.env, login="emma@seven.example.com", name="Emma Employee", groups="base.group_user"
+            self.env,
+            login="emma@seven.example.com",
+            name="Emma Employee",
+            groups="base.group_user",
         )
         employee.partner_id.parent_id = company
         people, no_email, bad_email = contacts[:4], contacts[4], contacts[5]
         wizard = self.open_popup(company)
         self.assertEqual(wizard.user_ids.partner_id, contacts | employee.partner_id)
         mails_before = self.env["mail.mail"].search([])
-        triggers_before = self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.mail_cron.id)])
+        triggers_before = self.env["ir.cron.trigger"].search_count(
+            [("cron_id", "=", self.mail_cron.id)]
+        )
         employee_groups = employee.group_ids
 
         wizard.action_grant_all()
@@ -236,14 +275,20 @@ class TestPortalWizard(PortalWizardCase):
         self.assertEqual(set(mails.mapped("state")), {"outgoing"})
         self.assertEqual(set(mails.mapped("res_id")), set(users.ids))
         self.assertGreater(
-            self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.mail_cron.id)]),
+            self.env["ir.cron.trigger"].search_count(
+                [("cron_id", "=", self.mail_cron.id)]
+            ),
             triggers_before,
             "the mail queue is woken up",
         )
         for person in people:
-            self.assertEqual(len(self.notes_of(person).filtered(lambda m: "granted by" in m.body)), 1)
+            self.assertEqual(
+                len(self.notes_of(person).filtered(lambda m: "granted by" in m.body)), 1
+            )
         for other in (no_email, bad_email, employee.partner_id):
-            self.assertFalse(self.notes_of(other).filtered(lambda m: "Portal access" in m.body))
+            self.assertFalse(
+                self.notes_of(other).filtered(lambda m: "Portal access" in m.body)
+            )
         summary = wizard.portal_access_summary
         self.assertIn("Granted: 4", summary)
         self.assertIn("Skipped: 3", summary)
@@ -255,7 +300,9 @@ class TestPortalWizard(PortalWizardCase):
         wizard = self.open_popup(company)
         wizard.action_grant_all()
         self.assertIn("Granted: 0", wizard.portal_access_summary)
-        self.assertEqual(wizard.portal_access_summary.count("already has portal access"), 4)
+        self.assertEqual(
+            wizard.portal_access_summary.count("already has portal access"), 4
+        )
 
     def test_invite_all_and_revoke_all(self):
         john = self.env["res.partner"].create(
@@ -269,7 +316,11 @@ class TestPortalWizard(PortalWizardCase):
         self.assertIn("Re-invited: 1", wizard.portal_access_summary)
         self.assertIn("John: has no portal access", wizard.portal_access_summary)
         self.assertEqual(len(self.env["mail.mail"].search([]) - mails_before), 1)
-        self.assertTrue(self.notes_of(self.jane).filtered(lambda m: "sent again by Petra Staff" in m.body))
+        self.assertTrue(
+            self.notes_of(self.jane).filtered(
+                lambda m: "sent again by Petra Staff" in m.body
+            )
+        )
 
         wizard.action_revoke_all()
         self.assertIn("Revoked: 1", wizard.portal_access_summary)
@@ -289,13 +340,20 @@ class TestPortalWizard(PortalWizardCase):
         self.assertEqual(partners._get_partner_from_token(second), self.jane)
         self.assertTrue(self.jane.portal_access_invite_date)
         line.action_revoke_access()
-        self.assertFalse(partners._get_partner_from_token(second), "revoke voids the link")
+        self.assertFalse(
+            partners._get_partner_from_token(second), "revoke voids the link"
+        )
 
     def test_revoke_keeps_contact_and_documents(self):
         line = self.line_of(self.open_popup(self.jane), self.jane)
         line.action_grant_access()
         attachment = self.env["ir.attachment"].create(
-            {"name": "contract.txt", "raw": b"signed", "res_model": "res.partner", "res_id": self.jane.id}
+            {
+                "name": "contract.txt",
+                "raw": b"signed",
+                "res_model": "res.partner",
+                "res_id": self.jane.id,
+            }
         )
         line.action_revoke_access()
         self.assertTrue(self.jane.exists() and self.jane.active)
@@ -305,19 +363,47 @@ class TestPortalWizard(PortalWizardCase):
     def test_revoked_user_never_becomes_public_user(self):
         company = self.env["res.company"].create({"name": "Shop Company"})
         partner = self.env["res.partner"].create(
-            {"name": "Shopper", "email": "shopper@example.com", "company_id": company.id}
+            {
+                "name": "Shopper",
+                "email": "shopper@example.com",
+                "company_id": company.id,
+            }
         )
         wizard = self.open_popup(partner, user=self.env.user)
         self.line_of(wizard, partner).action_grant_access()
         user = self.users_of(partner)
         self.assertEqual(user.company_id, company)
         self.line_of(wizard, partner).action_revoke_access()
-        self.assertTrue(user._is_public() and not user.active, "core's revoke: archived, public group")
+        self.assertTrue(
+            user._is_public() and not user.active,
+            "core's revoke: archived, public group",
+        )
         public_user = company._get_public_user()
         self.assertNotEqual(public_user, user)
         self.assertTrue(public_user._is_public())
         self.assertEqual(public_user.company_id, company)
         self.assertEqual(company._get_public_user(), public_user, "and it is reused")
+
+    def test_user_revoked_before_install_never_becomes_public_user(self):
+        """A user left archived in the public group by core's own revoke (or
+        by data), with its contact archived too: still not a public user."""
+        company = self.env["res.company"].create({"name": "Old Shop"})
+        former = new_test_user(
+            self.env,
+            login="former@example.com",
+            groups="base.group_public",
+            company_id=company.id,
+            active=False,
+            context={"no_reset_password": True},
+        )
+        self.assertFalse(former.partner_id.active)
+        public_user = company._get_public_user()
+        self.assertNotEqual(public_user, former)
+        self.assertEqual(public_user.company_id, company)
+        self.assertFalse(public_user._portal_access_is_former_portal_user())
+        self.assertFalse(
+            self.env.ref("base.public_user")._portal_access_is_former_portal_user()
+        )
 
     def test_internal_users_never_touched(self):
         employee = new_test_user(
@@ -329,7 +415,11 @@ class TestPortalWizard(PortalWizardCase):
         line = self.line_of(wizard, employee.partner_id)
         self.assertTrue(line.is_internal)
         self.assertEqual(self.shown_buttons(line), {"Internal User"})
-        for method in ("action_grant_access", "action_revoke_access", "action_invite_again"):
+        for method in (
+            "action_grant_access",
+            "action_revoke_access",
+            "action_invite_again",
+        ):
             with self.assertRaisesRegex(UserError, "internal user"):
                 getattr(line, method)()
         for method in ("action_grant_all", "action_invite_all", "action_revoke_all"):
@@ -341,19 +431,33 @@ class TestPortalWizard(PortalWizardCase):
 
     def test_addresses_on_demand(self):
         invoice = self.env["res.partner"].create(
-            {"name": "Acme Invoicing", "type": "invoice", "email": "ap@example.com", "parent_id": self.acme.id}
+            {
+                "name": "Acme Invoicing",
+                "type": "invoice",
+                "email": "ap@example.com",
+                "parent_id": self.acme.id,
+            }
         )
         delivery = self.env["res.partner"].create(
             {"name": "Acme Warehouse", "type": "delivery", "parent_id": self.acme.id}
         )
         other = self.env["res.partner"].create(
-            {"name": "Acme Other", "type": "other", "email": "other@example.com", "parent_id": self.acme.id}
+            {
+                "name": "Acme Other",
+                "type": "other",
+                "email": "other@example.com",
+                "parent_id": self.acme.id,
+            }
         )
         wizard = self.open_popup(self.acme)
-        self.assertEqual(wizard.user_ids.partner_id, self.jane | other, "company itself not listed")
+        self.assertEqual(
+            wizard.user_ids.partner_id, self.jane | other, "company itself not listed"
+        )
         wizard.action_toggle_addresses()
         self.assertTrue(wizard.show_addresses)
-        self.assertEqual(wizard.user_ids.partner_id, self.jane | other | invoice | delivery)
+        self.assertEqual(
+            wizard.user_ids.partner_id, self.jane | other | invoice | delivery
+        )
         wizard.action_toggle_addresses()
         self.assertEqual(wizard.user_ids.partner_id, self.jane | other)
         # An address selected on purpose stays listed.
@@ -385,7 +489,8 @@ class TestPortalWizard(PortalWizardCase):
         wizard.action_grant_all()
         mail = self.queued_mails(self.users_of(self.jane))
         self.assertIn("See you on the portal &lt;b&gt;soon&lt;/b&gt;", mail.body_html)
-        self.assertIn(f"token=", mail.body_html)
+        self.assertIn("token=", mail.body_html)
+
 
 @tagged("post_install", "-at_install")
 class TestPortalWizardRights(PortalWizardCase):
@@ -410,7 +515,9 @@ class TestPortalWizardRights(PortalWizardCase):
             self.users_of(self.jane).with_user(self.staff).write({"active": True})
 
     def test_without_contact_creation_rights(self):
-        employee = new_test_user(self.env, login="pa_employee", groups="base.group_user")
+        employee = new_test_user(
+            self.env, login="pa_employee", groups="base.group_user"
+        )
         with self.assertRaises(AccessError):
             self.open_popup(self.acme, user=employee)
         wizard = self.open_popup(self.acme)
@@ -429,7 +536,9 @@ class TestPortalWizardCoreApi(PortalWizardCase, MockEmail):
     def test_core_api_still_sends_at_once(self):
         """Code calling core's line methods (no popup context) keeps core's
         behaviour: the invitation leaves at once, with the module's template."""
-        wizard = self.env["portal.wizard"].with_context(active_ids=self.jane.ids).create({})
+        wizard = (
+            self.env["portal.wizard"].with_context(active_ids=self.jane.ids).create({})
+        )
         with self.mock_mail_gateway():
             wizard.user_ids.action_grant_access()
         self.assertEqual(len(self._mails), 1)

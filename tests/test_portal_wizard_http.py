@@ -34,7 +34,9 @@ class TestPortalWizardHttp(PortalWizardCase, HttpCase):
         # The form as the browser sends it: its own fields, plus the password.
         form = {
             name: unescape(value)
-            for name, value in re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', page.text)
+            for name, value in re.findall(
+                r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', page.text
+            )
         }
         self.assertTrue({"token", "login", "csrf_token"} <= form.keys(), form.keys())
         form.update(password=password, confirm_password=password)
@@ -47,7 +49,9 @@ class TestPortalWizardHttp(PortalWizardCase, HttpCase):
         link = self.invitation_link(self.jane)
         self.authenticate(None, None)
         page = self.url_open(link)
-        self.assertIn('value="jane.doe@example.com"', page.text, "the page shows the login")
+        self.assertIn(
+            'value="jane.doe@example.com"', page.text, "the page shows the login"
+        )
         response = self.sign_up(link, "Portal-Pass-2026")
         self.assertEqual(response.status_code, 200)
         # Signed in: the customer portal opens, and the contact is active.
@@ -108,12 +112,16 @@ class TestPortalWizardHttp(PortalWizardCase, HttpCase):
         response = self.url_open("/my", allow_redirects=False)
         self.assertEqual(response.status_code, 303)
         self.assertIn("/web/login", response.headers["Location"])
-        devices = self.env["res.device.log"].sudo().search([("user_id", "=", portal_user.id)])
+        devices = (
+            self.env["res.device.log"].sudo().search([("user_id", "=", portal_user.id)])
+        )
         self.assertTrue(devices)
         self.assertTrue(all(devices.mapped("revoked")), "devices shown as revoked")
         url = urlsplit(reset_link)
         self.authenticate(None, None)
-        self.assertIn("Invalid signup token", self.url_open(f"{url.path}?{url.query}").text)
+        self.assertIn(
+            "Invalid signup token", self.url_open(f"{url.path}?{url.query}").text
+        )
         self.authenticate(None, None)
         response = self.url_open(
             "/web/login",
@@ -132,11 +140,19 @@ class TestPortalWizardTour(PortalWizardCase, HttpCase):
         """A staff member with Contact Creation rights opens the company, its
         "Portal Users" button, grants everybody, then revokes everybody."""
         tina = self.env["res.partner"].create(
-            {"name": "Tina Tour", "email": "tina@example.com", "parent_id": self.acme.id}
+            {
+                "name": "Tina Tour",
+                "email": "tina@example.com",
+                "parent_id": self.acme.id,
+            }
         )
-        self.env["res.partner"].create({"name": "Nick No-Email", "parent_id": self.acme.id})
+        self.env["res.partner"].create(
+            {"name": "Nick No-Email", "parent_id": self.acme.id}
+        )
         self.start_tour(
-            f"/odoo/contacts/{self.acme.id}", "portal_access_wizard_tour", login="pa_staff"
+            f"/odoo/contacts/{self.acme.id}",
+            "portal_access_wizard_tour",
+            login="pa_staff",
         )
         self.env.invalidate_all()
         for partner in (self.jane, tina):

@@ -1,6 +1,7 @@
+from odoo.addons.portal.wizard.portal_wizard import (
+    PortalWizardUser as CorePortalWizardUser,
+)
 from odoo.tests import new_test_user, tagged
-
-from odoo.addons.portal.wizard.portal_wizard import PortalWizardUser as CorePortalWizardUser
 
 from .test_portal_wizard import PortalWizardCase
 
@@ -29,15 +30,26 @@ class TestPortalWizardPerformance(PortalWizardCase):
     """Query budgets of the popup (guards for the benchmark's targets)."""
 
     def make_company(self, size, with_users=0):
-        company = self.env["res.partner"].create({"name": f"Perf {size}", "is_company": True})
+        company = self.env["res.partner"].create(
+            {"name": f"Perf {size}", "is_company": True}
+        )
         contacts = self.env["res.partner"].create(
             [
-                {"name": f"P{company.id}-{i}", "email": f"p{company.id}.{i}@perf.example.com", "parent_id": company.id}
+                {
+                    "name": f"P{company.id}-{i}",
+                    "email": f"p{company.id}.{i}@perf.example.com",
+                    "parent_id": company.id,
+                }
                 for i in range(size)
             ]
         )
         for contact in contacts[:with_users]:
-            new_test_user(self.env, login=contact.email, partner_id=contact.id, groups="base.group_portal")
+            new_test_user(
+                self.env,
+                login=contact.email,
+                partner_id=contact.id,
+                groups="base.group_portal",
+            )
         self.env.flush_all()
         return company
 
@@ -54,7 +66,10 @@ class TestPortalWizardPerformance(PortalWizardCase):
         self.open_and_read(self.make_company(3, with_users=1))  # warm the caches
         for company in (small, large):
             self.env.invalidate_all()
-            with self.subTest(contacts=len(company.child_ids)), self.assertQueryCount(13):
+            with (
+                self.subTest(contacts=len(company.child_ids)),
+                self.assertQueryCount(13),
+            ):
                 wizard = self.open_and_read(company)
             self.assertEqual(len(wizard.user_ids), len(company.child_ids))
 
@@ -78,7 +93,9 @@ class TestPortalWizardPerformance(PortalWizardCase):
         self.count_grant_all(2)  # warm the caches
         small, large = self.count_grant_all(5), self.count_grant_all(25)
         self.assertLessEqual(large, 10 * 25)
-        self.assertLessEqual(large - small, 2 * 20, f"{small} queries for 5, {large} for 25")
+        self.assertLessEqual(
+            large - small, 2 * 20, f"{small} queries for 5, {large} for 25"
+        )
 
     def test_grant_all_far_cheaper_than_one_at_a_time(self):
         """Core's one-line-at-a-time grant (its own method, on the same data)
@@ -92,4 +109,6 @@ class TestPortalWizardPerformance(PortalWizardCase):
         self.env.flush_all()
         one_at_a_time = self.cr.sql_log_count - before
         grant_all = self.count_grant_all(10)
-        self.assertLess(grant_all * 5, one_at_a_time, f"{grant_all} vs {one_at_a_time} queries")
+        self.assertLess(
+            grant_all * 5, one_at_a_time, f"{grant_all} vs {one_at_a_time} queries"
+        )

@@ -3,7 +3,6 @@ import secrets
 from collections import defaultdict
 
 from markupsafe import Markup
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
@@ -24,12 +23,16 @@ class PortalWizard(models.TransientModel):
     )
     # Built by _portal_access_summary_html from escaped values only.
     portal_access_summary = fields.Html(
-        string="Summary", readonly=True, sanitize=False, help="Outcome of the last action."
+        string="Summary",
+        readonly=True,
+        sanitize=False,
+        help="Outcome of the last action.",
     )
 
     @api.depends("partner_ids")
     def _compute_user_ids(self):
-        # Core's compute, one line per listed contact (see _portal_access_listed_partners).
+        # Core's compute, one line per listed contact (see
+        # _portal_access_listed_partners).
         for wizard in self:
             wizard.user_ids = [
                 Command.create({"partner_id": partner.id, "email": partner.email})
@@ -47,9 +50,11 @@ class PortalWizard(models.TransientModel):
         self.ensure_one()
         partners = self.partner_ids
         companies = partners.filtered(
-            lambda partner: partner.is_company
-            and partner.child_ids & partners
-            and not partner.with_context(active_test=False).user_ids
+            lambda partner: (
+                partner.is_company
+                and partner.child_ids & partners
+                and not partner.with_context(active_test=False).user_ids
+            )
         )
         return partners - companies
 
@@ -57,7 +62,9 @@ class PortalWizard(models.TransientModel):
         action = super()._action_open_modal()
         # Everything started from the popup queues its invitations; core's
         # methods called from code keep sending at once, as they always did.
-        action["context"] = dict(action.get("context") or {}, portal_access_queue_mail=True)
+        action["context"] = dict(
+            action.get("context") or {}, portal_access_queue_mail=True
+        )
         return action
 
     # ------------------------------------------------------------
@@ -71,19 +78,28 @@ class PortalWizard(models.TransientModel):
         if self.show_addresses:
             # Addresses the staff member selected themselves stay listed.
             lines = self.user_ids.filtered(
-                lambda line: line.partner_id.type in ADDRESS_TYPES
-                and line.partner_id not in self.partner_ids
+                lambda line: (
+                    line.partner_id.type in ADDRESS_TYPES
+                    and line.partner_id not in self.partner_ids
+                )
             )
             # sudo: core gives no right to delete lines, its popup never
             # removes any; these are lines of the staff member's own popup.
             lines.sudo().unlink()
         else:
-            addresses = self.partner_ids.filtered("is_company").child_ids.filtered(
-                lambda partner: partner.type in ADDRESS_TYPES
-            ) - self.user_ids.partner_id
+            addresses = (
+                self.partner_ids.filtered("is_company").child_ids.filtered(
+                    lambda partner: partner.type in ADDRESS_TYPES
+                )
+                - self.user_ids.partner_id
+            )
             self.env["portal.wizard.user"].create(
                 [
-                    {"wizard_id": self.id, "partner_id": partner.id, "email": partner.email}
+                    {
+                        "wizard_id": self.id,
+                        "partner_id": partner.id,
+                        "email": partner.email,
+                    }
                     for partner in addresses
                 ]
             )
@@ -114,10 +130,15 @@ class PortalWizard(models.TransientModel):
         skipped = lines._portal_access_skip_reasons(action)
         todo = lines.filtered(lambda line: line not in skipped)
         todo._portal_access_apply(action, send_now=False)
-        self.portal_access_summary = self._portal_access_summary_html(action, todo, skipped)
+        self.portal_access_summary = self._portal_access_summary_html(
+            action, todo, skipped
+        )
         _logger.info(
             "portal_access: %s by user %s: %d done, %d skipped",
-            action, self.env.uid, len(todo), len(skipped),
+            action,
+            self.env.uid,
+            len(todo),
+            len(skipped),
         )
         return self._action_open_modal()
 
@@ -134,12 +155,17 @@ class PortalWizard(models.TransientModel):
             "invite": _("Re-invited: %(count)s", count=len(done)),
             "revoke": _("Revoked: %(count)s", count=len(done)),
         }
-        html = Markup('<div class="alert %s mb-0" role="status"><p class="mb-1"><strong>%s</strong>') % (
+        html = Markup(
+            '<div class="alert %s mb-0" role="status">'
+            '<p class="mb-1"><strong>%s</strong>'
+        ) % (
             "alert-warning" if skipped else "alert-success",
             counts[action],
         )
         if action != "revoke" and done:
-            html += Markup(" ") + _("Invitations are queued and leave with the next mail run.")
+            html += Markup(" ") + _(
+                "Invitations are queued and leave with the next mail run."
+            )
         html += Markup("</p>")
         if skipped:
             html += Markup('<p class="mb-1">%s</p><ul class="mb-0">') % _(
@@ -147,7 +173,9 @@ class PortalWizard(models.TransientModel):
             )
             for line, reason in skipped.items():
                 html += Markup("<li>%s</li>") % _(
-                    "%(contact)s: %(reason)s", contact=line.partner_id.display_name, reason=reason
+                    "%(contact)s: %(reason)s",
+                    contact=line.partner_id.display_name,
+                    reason=reason,
                 )
             html += Markup("</ul>")
         return html + Markup("</div>")
@@ -197,7 +225,10 @@ class PortalWizardUser(models.TransientModel):
             groups = user_sudo.all_group_ids
             line.is_internal = bool(user_sudo) and group_user in groups
             line.is_portal = (
-                bool(user_sudo) and not line.is_internal and user_sudo.active and group_portal in groups
+                bool(user_sudo)
+                and not line.is_internal
+                and user_sudo.active
+                and group_portal in groups
             )
 
     # ------------------------------------------------------------
@@ -260,8 +291,8 @@ class PortalWizardUser(models.TransientModel):
             raise UserError(messages[action])
         send_now = not self.env.context.get("portal_access_queue_mail")
         self._portal_access_apply(action, send_now=send_now)
-        self.wizard_id.portal_access_summary = self.wizard_id._portal_access_summary_html(
-            action, self, {}
+        self.wizard_id.portal_access_summary = (
+            self.wizard_id._portal_access_summary_html(action, self, {})
         )
 
     def _portal_access_skip_reasons(self, action):
@@ -296,7 +327,9 @@ class PortalWizardUser(models.TransientModel):
         for line, login in logins.items():
             owner = owners.get(login)
             if owner and owner != line.user_id:
-                reasons[line] = _("email %(email)s is already used by another user", email=login)
+                reasons[line] = _(
+                    "email %(email)s is already used by another user", email=login
+                )
             elif login in claimed:
                 reasons[line] = _(
                     "email %(email)s is also the email of %(contact)s in this list",
@@ -352,7 +385,13 @@ class PortalWizardUser(models.TransientModel):
             # user; _portal_access_log writes that note (with who did it) for
             # the whole batch at once instead.
             earlier_users_sudo.with_context(mail_notrack=True).write(
-                {"active": True, "group_ids": [Command.link(group_portal.id), Command.unlink(group_public.id)]}
+                {
+                    "active": True,
+                    "group_ids": [
+                        Command.link(group_portal.id),
+                        Command.unlink(group_public.id),
+                    ],
+                }
             )
         new_lines = self.filtered(lambda line: not line.user_id)
         lines_by_company = defaultdict(lambda: self.browse())
@@ -399,14 +438,22 @@ class PortalWizardUser(models.TransientModel):
         # Same groups as core's revoke. The public group would make the user
         # a candidate anonymous user of a website: res.company._get_public_user
         # skips former portal users.
-        # mail_notrack: the note is written by _portal_access_log, see _portal_access_grant
+        # mail_notrack: _portal_access_log writes the note (see _portal_access_grant)
         users_sudo.with_context(mail_notrack=True).write(
-            {"group_ids": [Command.unlink(group_portal.id), Command.link(group_public.id)], "active": False}
+            {
+                "group_ids": [
+                    Command.unlink(group_portal.id),
+                    Command.link(group_public.id),
+                ],
+                "active": False,
+            }
         )
         # Archiving already invalidates the user's sessions (the session token
         # covers ``active``); also drop them from the session store and show
         # them as revoked devices.
-        devices = self.env["res.device"].sudo().search([("user_id", "in", users_sudo.ids)])
+        devices = (
+            self.env["res.device"].sudo().search([("user_id", "in", users_sudo.ids)])
+        )
         if devices:
             devices._revoke()
 
@@ -437,10 +484,10 @@ class PortalWizardUser(models.TransientModel):
             dbname=self.env.cr.dbname,
             welcome_message=welcome_message,
             medium="portalinvite",
-            portal_access_signup_urls={user.id: urls[user.partner_id.id] for user in users},
-        ).send_mail_batch(
-            users.ids, force_send=send_now
-        )
+            portal_access_signup_urls={
+                user.id: urls[user.partner_id.id] for user in users
+            },
+        ).send_mail_batch(users.ids, force_send=send_now)
         if not send_now:
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
@@ -458,7 +505,8 @@ class PortalWizardUser(models.TransientModel):
                 )
             elif action == "invite":
                 body = _(
-                    "Portal invitation sent again by %(user)s to %(login)s; earlier links no longer work.",
+                    "Portal invitation sent again by %(user)s to %(login)s; "
+                    "earlier links no longer work.",
                     user=staff,
                     login=line.user_id.sudo().login,
                 )
