@@ -22,6 +22,7 @@
         # Security
         "security/ir.model.access.csv",
         # Data
+        "data/mail_template_invitation.xml",
         "data/mail_template_login.xml",
         "data/mail_template_payment.xml",
         # QWeb templates
@@ -29,13 +30,15 @@
         "views/portal_templates.xml",
         "views/payment_templates.xml",
         # Backend views
+        "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         # Wizard views
+        "wizards/portal_wizard_views.xml",
         "wizards/portal_login_change_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
-            "portal_access/static/tests/tours/portal_payment_*.js",
+            "portal_access/static/tests/tours/*.js",
         ],
     },
     "demo": [

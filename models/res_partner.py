@@ -1,8 +1,119 @@
-from odoo import models
+from odoo import api, fields, models
+
+PORTAL_ACCESS_STATES = [
+    ("none", "No access"),
+    ("invited", "Invited"),
+    ("active", "Active"),
+    ("revoked", "Revoked"),
+    ("internal", "Internal user"),
+]
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    # Stored so that the contact list, its filters and its group-by read it
+    # from the partner row; recomputed by the ORM whenever one of the
+    # partner's users is created, archived, changes groups or logs in for the
+    # first time (res.users.log rows feed ``login_date``).
+    portal_access_state = fields.Selection(
+        PORTAL_ACCESS_STATES,
+        string="Portal Access",
+        compute="_compute_portal_access_state",
+        store=True,
+        default="none",
+        help="No access: no user. Invited: portal user who never logged in. "
+        "Active: portal user who has logged in. Revoked: the user was archived "
+        "or removed from the portal. Internal user: an employee account, "
+        "managed in Settings > Users.",
+    )
+    portal_access_invite_date = fields.Datetime(
+        string="Last Portal Invitation",
+        copy=False,
+        readonly=True,
+        help="When the latest portal invitation was queued for this contact.",
+    )
+    portal_access_revoke_date = fields.Datetime(
+        string="Portal Access Revoked On",
+        copy=False,
+        readonly=True,
+    )
+    # Changed at every invitation and revocation; part of the signed payload
+    # of sign-up links (see _get_login_date), so that links sent before are no
+    # longer accepted.
+    portal_access_invite_key = fields.Char(copy=False, groups="base.group_system")
+    portal_access_user_count = fields.Integer(
+        string="Portal Users",
+        compute="_compute_portal_access_user_count",
+        help="Contacts of this company (and the company itself) with portal access, "
+        "invited or active.",
+    )
+
+    @api.depends(
+        "user_ids.active",
+        "user_ids.share",
+        "user_ids.group_ids",
+        "user_ids.login_date",
+    )
+    def _compute_portal_access_state(self):
+        group_portal_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "base.group_portal"
+        )
+        for partner in self:
+            users = partner.with_context(active_test=False).user_ids
+            partner.portal_access_state = self._portal_access_state_of_users(
+                users, group_portal_id
+            )
+
+    @api.model
+    def _portal_access_state_of_users(self, users, group_portal_id):
+        """Return the access state of a contact whose users (archived
+        included) are ``users``.
+
+        :param users: ``res.users`` records, archived included
+        :param int group_portal_id: id of ``base.group_portal``
+        """
+        if not users:
+            return "none"
+        if any(not user.share for user in users):
+            return "internal"
+        portal_users = users.filtered(
+            lambda user: user.active and group_portal_id in user.all_group_ids.ids
+        )
+        if not portal_users:
+            return "revoked"
+        return "active" if any(portal_users.mapped("login_date")) else "invited"
+
+    def _compute_portal_access_user_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [
+                    ("commercial_partner_id", "in", self.ids),
+                    ("portal_access_state", "in", ("invited", "active")),
+                ],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.portal_access_user_count = counts.get(partner, 0)
+
+    def _get_login_date(self):
+        # Sign-up tokens sign this value and are only accepted while it is
+        # unchanged. Adding the invitation key makes every re-invitation and
+        # revocation void the links sent before it.
+        login_date = super()._get_login_date()
+        key = self.sudo().portal_access_invite_key
+        return f"{login_date}:{key}" if key else login_date
+
+    def action_portal_access_open_wizard(self):
+        """Open the portal access popup on this company and its contacts."""
+        self.ensure_one()
+        return (
+            self.env["portal.wizard"]
+            .with_context(active_ids=self.ids, active_model="res.partner")
+            .action_open_wizard()
+        )
 
     def _can_be_edited_by_current_customer(self, **kwargs):
         """Core compares the address with its *own* commercial partner, so any

@@ -1,6 +1,7 @@
 import logging
 import re
 from datetime import timedelta
+from ast import literal_eval
 
 from markupsafe import Markup
 
@@ -374,3 +375,70 @@ class ResUsers(models.Model):
         if message:
             lines.append(self.env._("Message from the customer: %(message)s", message=message))
         return Markup("").join(Markup("<p>%s</p>") % line for line in lines)
+
+    def _portal_access_is_former_portal_user(self):
+        """Tell whether this user is a former portal user rather than a real
+        public (anonymous) user, although both are in the public group.
+
+        Real public users (``base.public_user`` and the copies core makes of
+        it per company) are technical: their contact is archived and has no
+        email address. A portal user had an email (its login), usually keeps
+        a live contact, and the popup also marks the revocation on it.
+        """
+        self.ensure_one()
+        if self == self.env.ref("base.public_user", raise_if_not_found=False):
+            return False
+        # sudo: reads the contact of a user of possibly another company
+        partner_sudo = self.sudo().with_context(active_test=False).partner_id
+        return bool(
+            partner_sudo.portal_access_revoke_date
+            or partner_sudo.active
+            or partner_sudo.email
+        )
+
+    @api.model
+    def _portal_access_create_users_from_template(self, vals_list):
+        """Batch version of auth_signup's ``_create_user_from_template``:
+        create portal users as copies of the portal template user, in one
+        ``create`` call.
+
+        :param vals_list: one dict per user, each with ``login`` and
+            ``partner_id`` (or ``name``)
+        :return: the new users, in the order of ``vals_list``
+        """
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        template_user_id = literal_eval(
+            get_param("base.template_portal_user_id", "False")
+        )
+        template_user = self.browse(template_user_id).with_context(active_test=False)
+        if not template_user.exists():
+            raise ValueError(self.env._("Signup: invalid template user"))
+        create_vals = []
+        # What ``copy`` does, for many users in one ``create``. The template's
+        # copied values only depend on which fields are given, so they are
+        # read once per set of given fields.
+        copied_by_keys = {}
+        for values in vals_list:
+            if not values.get("login"):
+                raise ValueError(self.env._("Signup: no login given for new user"))
+            if not values.get("partner_id") and not values.get("name"):
+                raise ValueError(
+                    self.env._("Signup: no name or partner given for new user")
+                )
+            values = dict(values, active=True)
+            keys = frozenset(values)
+            if keys not in copied_by_keys:
+                copied_by_keys[keys] = template_user.copy_data(values)[0]
+            create_vals.append(dict(copied_by_keys[keys], **values))
+        return self.with_context(no_reset_password=True).create(create_vals)
+
+    def _portal_access_signup_url(self):
+        """Sign-up link for the invitation of this portal user.
+
+        The popup computes the links of a whole batch at once and passes them
+        in the context (``portal_access_signup_urls``: user id to link);
+        otherwise the link is computed as core's invitation does.
+        """
+        self.ensure_one()
+        urls = self.env.context.get("portal_access_signup_urls") or {}
+        return urls.get(self.id) or self.partner_id._get_signup_url()

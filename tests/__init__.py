@@ -6,3 +6,7 @@ from . import test_login_change_request
 from . import test_portal_details
 from . import test_portal_addresses
 from . import test_portal_payment
+from . import test_portal_wizard
+from . import test_partner_access_state
+from . import test_portal_wizard_performance
+from . import test_portal_wizard_http

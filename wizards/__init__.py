@@ -1,1 +1,2 @@
 from . import portal_login_change
+from . import portal_wizard

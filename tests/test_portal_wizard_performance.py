@@ -1,0 +1,114 @@
+from odoo.addons.portal.wizard.portal_wizard import (
+    PortalWizardUser as CorePortalWizardUser,
+)
+from odoo.tests import new_test_user, tagged
+
+from .test_portal_wizard import PortalWizardCase
+
+# What the web client reads when the popup opens (fields of the form view).
+POPUP_SPEC = {
+    "welcome_message": {},
+    "portal_access_summary": {},
+    "show_addresses": {},
+    "user_ids": {
+        "fields": {
+            "partner_id": {"fields": {"display_name": {}}},
+            "email": {},
+            "email_state": {},
+            "login_date": {},
+            "is_portal": {},
+            "is_internal": {},
+            "portal_access_state": {},
+            "portal_access_invite_date": {},
+        }
+    },
+}
+
+
+@tagged("post_install", "-at_install")
+class TestPortalWizardPerformance(PortalWizardCase):
+    """Query budgets of the popup (guards for the benchmark's targets)."""
+
+    def make_company(self, size, with_users=0):
+        company = self.env["res.partner"].create(
+            {"name": f"Perf {size}", "is_company": True}
+        )
+        contacts = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"P{company.id}-{i}",
+                    "email": f"p{company.id}.{i}@perf.example.com",
+                    "parent_id": company.id,
+                }
+                for i in range(size)
+            ]
+        )
+        for contact in contacts[:with_users]:
+            new_test_user(
+                self.env,
+                login=contact.email,
+                partner_id=contact.id,
+                groups="base.group_portal",
+            )
+        self.env.flush_all()
+        return company
+
+    def open_and_read(self, company):
+        wizard = self.open_popup(company)
+        wizard.web_read(POPUP_SPEC)
+        return wizard
+
+    def test_popup_opening_is_flat(self):
+        """Opening the popup (create + the form's read) costs as many queries
+        for 40 contacts as for 10."""
+        small = self.make_company(10, with_users=4)
+        large = self.make_company(40, with_users=16)
+        self.open_and_read(self.make_company(3, with_users=1))  # warm the caches
+        for company in (small, large):
+            self.env.invalidate_all()
+            with (
+                self.subTest(contacts=len(company.child_ids)),
+                self.assertQueryCount(13),
+            ):
+                wizard = self.open_and_read(company)
+            self.assertEqual(len(wizard.user_ids), len(company.child_ids))
+
+    def count_grant_all(self, size):
+        company = self.make_company(size)
+        wizard = self.open_popup(company)
+        wizard.web_read(POPUP_SPEC)
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        wizard.action_grant_all()
+        self.env.flush_all()
+        count = self.cr.sql_log_count - before
+        self.assertIn(f"Granted: {size}", wizard.portal_access_summary)
+        return count
+
+    def test_grant_all_budget(self):
+        """Grant all: at most 10 queries per contact, and each extra contact
+        costs one or two queries (batched creates, notes and mails). About a
+        hundred queries are a fixed cost: changing users' groups clears the
+        registry caches (core's behaviour), which then refill."""
+        self.count_grant_all(2)  # warm the caches
+        small, large = self.count_grant_all(5), self.count_grant_all(25)
+        self.assertLessEqual(large, 10 * 25)
+        self.assertLessEqual(
+            large - small, 2 * 20, f"{small} queries for 5, {large} for 25"
+        )
+
+    def test_grant_all_far_cheaper_than_one_at_a_time(self):
+        """Core's one-line-at-a-time grant (its own method, on the same data)
+        against Grant all, in queries per contact."""
+        self.count_grant_all(2)  # warm the caches
+        company = self.make_company(10)
+        wizard = self.open_popup(company)
+        before = self.cr.sql_log_count
+        for line in wizard.user_ids:
+            CorePortalWizardUser.action_grant_access(line)
+        self.env.flush_all()
+        one_at_a_time = self.cr.sql_log_count - before
+        grant_all = self.count_grant_all(10)
+        self.assertLess(
+            grant_all * 5, one_at_a_time, f"{grant_all} vs {one_at_a_time} queries"
+        )

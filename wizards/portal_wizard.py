@@ -1,0 +1,521 @@
+import logging
+import secrets
+from collections import defaultdict
+
+from markupsafe import Markup
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize
+
+_logger = logging.getLogger(__name__)
+
+# Contact types listed only when the staff member asks for them; core's popup
+# lists the contacts and "other" addresses.
+ADDRESS_TYPES = ("invoice", "delivery")
+
+
+class PortalWizard(models.TransientModel):
+    _inherit = "portal.wizard"
+
+    show_addresses = fields.Boolean(
+        string="Include Invoice and Delivery Addresses",
+        help="Also list the invoice and delivery addresses of the selected companies.",
+    )
+    # Built by _portal_access_summary_html from escaped values only.
+    portal_access_summary = fields.Html(
+        string="Summary",
+        readonly=True,
+        sanitize=False,
+        help="Outcome of the last action.",
+    )
+
+    @api.depends("partner_ids")
+    def _compute_user_ids(self):
+        # Core's compute, one line per listed contact (see
+        # _portal_access_listed_partners).
+        for wizard in self:
+            wizard.user_ids = [
+                Command.create({"partner_id": partner.id, "email": partner.email})
+                for partner in wizard._portal_access_listed_partners()
+            ]
+
+    def _portal_access_listed_partners(self):
+        """Contacts listed in the popup: core's (the selection, plus the
+        contacts and "other" addresses of selected companies), without the
+        company itself when its contacts are listed: "Grant all" on a company
+        is meant for its people, not for a login on the company's generic
+        address. A company that already has a user stays listed so that its
+        access can be managed.
+        """
+        self.ensure_one()
+        partners = self.partner_ids
+        companies = partners.filtered(
+            lambda partner: (
+                partner.is_company
+                and partner.child_ids & partners
+                and not partner.with_context(active_test=False).user_ids
+            )
+        )
+        return partners - companies
+
+    def _action_open_modal(self):
+        action = super()._action_open_modal()
+        # Everything started from the popup queues its invitations; core's
+        # methods called from code keep sending at once, as they always did.
+        action["context"] = dict(
+            action.get("context") or {}, portal_access_queue_mail=True
+        )
+        return action
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def action_toggle_addresses(self):
+        """Add or remove the lines of the invoice and delivery addresses of
+        the selected companies."""
+        self.ensure_one()
+        if self.show_addresses:
+            # Addresses the staff member selected themselves stay listed.
+            lines = self.user_ids.filtered(
+                lambda line: (
+                    line.partner_id.type in ADDRESS_TYPES
+                    and line.partner_id not in self.partner_ids
+                )
+            )
+            # sudo: core gives no right to delete lines, its popup never
+            # removes any; these are lines of the staff member's own popup.
+            lines.sudo().unlink()
+        else:
+            addresses = (
+                self.partner_ids.filtered("is_company").child_ids.filtered(
+                    lambda partner: partner.type in ADDRESS_TYPES
+                )
+                - self.user_ids.partner_id
+            )
+            self.env["portal.wizard.user"].create(
+                [
+                    {
+                        "wizard_id": self.id,
+                        "partner_id": partner.id,
+                        "email": partner.email,
+                    }
+                    for partner in addresses
+                ]
+            )
+        self.show_addresses = not self.show_addresses
+        return self._action_open_modal()
+
+    def action_grant_all(self):
+        """Grant portal access to every line that can get it, in one go."""
+        self.ensure_one()
+        return self._portal_access_run_all("grant")
+
+    def action_invite_all(self):
+        """Send the invitation again to every portal user of the list."""
+        self.ensure_one()
+        return self._portal_access_run_all("invite")
+
+    def action_revoke_all(self):
+        """Revoke the portal access of every portal user of the list."""
+        self.ensure_one()
+        return self._portal_access_run_all("revoke")
+
+    # ------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------
+
+    def _portal_access_run_all(self, action):
+        lines = self.user_ids
+        skipped = lines._portal_access_skip_reasons(action)
+        todo = lines.filtered(lambda line: line not in skipped)
+        todo._portal_access_apply(action, send_now=False)
+        self.portal_access_summary = self._portal_access_summary_html(
+            action, todo, skipped
+        )
+        _logger.info(
+            "portal_access: %s by user %s: %d done, %d skipped",
+            action,
+            self.env.uid,
+            len(todo),
+            len(skipped),
+        )
+        return self._action_open_modal()
+
+    def _portal_access_summary_html(self, action, done, skipped):
+        """Summary shown at the top of the popup after an action.
+
+        :param str action: ``grant``, ``invite`` or ``revoke``
+        :param done: ``portal.wizard.user`` lines acted upon
+        :param dict skipped: line to translated reason
+        """
+        _ = self.env._
+        counts = {
+            "grant": _("Granted: %(count)s", count=len(done)),
+            "invite": _("Re-invited: %(count)s", count=len(done)),
+            "revoke": _("Revoked: %(count)s", count=len(done)),
+        }
+        html = Markup(
+            '<div class="alert %s mb-0" role="status">'
+            '<p class="mb-1"><strong>%s</strong>'
+        ) % (
+            "alert-warning" if skipped else "alert-success",
+            counts[action],
+        )
+        if action != "revoke" and done:
+            html += Markup(" ") + _(
+                "Invitations are queued and leave with the next mail run."
+            )
+        html += Markup("</p>")
+        if skipped:
+            html += Markup('<p class="mb-1">%s</p><ul class="mb-0">') % _(
+                "Skipped: %(count)s", count=len(skipped)
+            )
+            for line, reason in skipped.items():
+                html += Markup("<li>%s</li>") % _(
+                    "%(contact)s: %(reason)s",
+                    contact=line.partner_id.display_name,
+                    reason=reason,
+                )
+            html += Markup("</ul>")
+        return html + Markup("</div>")
+
+
+class PortalWizardUser(models.TransientModel):
+    _inherit = "portal.wizard.user"
+
+    portal_access_state = fields.Selection(related="partner_id.portal_access_state")
+    portal_access_invite_date = fields.Datetime(
+        related="partner_id.portal_access_invite_date", string="Last Invitation"
+    )
+
+    # ------------------------------------------------------------
+    # Computes (batched: the popup lists whole companies)
+    # ------------------------------------------------------------
+
+    @api.depends("email")
+    def _compute_email_state(self):
+        super()._compute_email_state()
+        # Core compares the normalised email with logins as they are stored,
+        # so "Jane@Example.com" slips through and the user creation fails on
+        # a database constraint, or creates a look-alike login. Compare
+        # without regard to letter case, archived users included.
+        users = self.env["res.users"]
+        logins = {}
+        for line in self.filtered(lambda line: line.email_state != "ko"):
+            try:
+                logins[line] = users._portal_access_normalize_login(line.email)
+            except ValidationError:
+                line.email_state = "ko"
+        owners = users._portal_access_find_login_owners(logins.values())
+        for line, login in logins.items():
+            owner = owners.get(login)
+            if owner and owner != line.user_id:
+                line.email_state = "exist"
+
+    @api.depends("user_id", "user_id.group_ids", "user_id.active")
+    def _compute_group_details(self):
+        # Same meaning as core, computed for all lines at once instead of one
+        # group query per user; an archived user no longer counts as a portal
+        # user, so that "Grant Access" re-activates it.
+        group_user = self.env.ref("base.group_user")
+        group_portal = self.env.ref("base.group_portal")
+        for line in self:
+            user_sudo = line.user_id.sudo()
+            groups = user_sudo.all_group_ids
+            line.is_internal = bool(user_sudo) and group_user in groups
+            line.is_portal = (
+                bool(user_sudo)
+                and not line.is_internal
+                and user_sudo.active
+                and group_portal in groups
+            )
+
+    # ------------------------------------------------------------
+    # Actions of one line (core's buttons)
+    # ------------------------------------------------------------
+
+    def action_grant_access(self):
+        """Grant portal access to this line's contact: create its portal user
+        or re-activate its earlier one, then invite it."""
+        self.ensure_one()
+        self._portal_access_run_one("grant")
+        return self.action_refresh_modal()
+
+    def action_revoke_access(self):
+        """Revoke this contact's portal access: archive its user, end its
+        sessions and void its invitation links."""
+        self.ensure_one()
+        self._portal_access_run_one("revoke")
+        return self.action_refresh_modal()
+
+    def action_invite_again(self):
+        """Send the invitation again; links sent before stop working."""
+        self.ensure_one()
+        self._portal_access_run_one("invite")
+        return self.action_refresh_modal()
+
+    def _send_email(self):
+        # Core's invitation, sent at once as core does, with the module's
+        # template and its link-voiding invitation key.
+        self.ensure_one()
+        # sudo: as core, which prepares the sign-up token as superuser
+        self.partner_id.sudo().signup_prepare()
+        self._portal_access_send_invitations(send_now=True)
+        return True
+
+    # ------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------
+
+    def _portal_access_run_one(self, action):
+        reason = self._portal_access_skip_reasons(action).get(self)
+        if reason:
+            messages = {
+                "grant": self.env._(
+                    "Cannot grant portal access to “%(contact)s”: %(reason)s.",
+                    contact=self.partner_id.display_name,
+                    reason=reason,
+                ),
+                "invite": self.env._(
+                    "Cannot invite “%(contact)s” again: %(reason)s.",
+                    contact=self.partner_id.display_name,
+                    reason=reason,
+                ),
+                "revoke": self.env._(
+                    "Cannot revoke the portal access of “%(contact)s”: %(reason)s.",
+                    contact=self.partner_id.display_name,
+                    reason=reason,
+                ),
+            }
+            raise UserError(messages[action])
+        send_now = not self.env.context.get("portal_access_queue_mail")
+        self._portal_access_apply(action, send_now=send_now)
+        self.wizard_id.portal_access_summary = (
+            self.wizard_id._portal_access_summary_html(action, self, {})
+        )
+
+    def _portal_access_skip_reasons(self, action):
+        """Find the lines that ``action`` must leave alone, and why.
+
+        :param str action: ``grant``, ``invite`` or ``revoke``
+        :return: dict mapping each line to skip to a translated reason
+        """
+        _ = self.env._
+        users = self.env["res.users"]
+        reasons = {}
+        logins = {}
+        for line in self:
+            if line.is_internal:
+                reasons[line] = _("internal user, managed in Settings > Users")
+            elif action == "grant" and line.is_portal:
+                reasons[line] = _("already has portal access")
+            elif action != "grant" and not line.is_portal:
+                reasons[line] = _("has no portal access")
+            elif action != "revoke":
+                email = (line.email or "").strip()
+                if not email:
+                    reasons[line] = _("no email address")
+                    continue
+                try:
+                    logins[line] = users._portal_access_normalize_login(email)
+                except ValidationError:
+                    reasons[line] = _("invalid email address “%(email)s”", email=email)
+        # Fresh look-up: the users may have changed since the popup opened.
+        owners = users._portal_access_find_login_owners(logins.values())
+        claimed = {}
+        for line, login in logins.items():
+            owner = owners.get(login)
+            if owner and owner != line.user_id:
+                reasons[line] = _(
+                    "email %(email)s is already used by another user", email=login
+                )
+            elif login in claimed:
+                reasons[line] = _(
+                    "email %(email)s is also the email of %(contact)s in this list",
+                    email=login,
+                    contact=claimed[login].partner_id.display_name,
+                )
+            else:
+                claimed[login] = line
+        return reasons
+
+    def _portal_access_apply(self, action, send_now=False):
+        """Carry out ``action`` on every line of ``self`` (all eligible)."""
+        if not self:
+            return
+        # The staff member must be allowed to edit these contacts; the user
+        # records are then handled as superuser, as core's popup does.
+        self.partner_id.check_access("write")
+        self._portal_access_update_partner_emails()
+        if action == "grant":
+            self._portal_access_grant(send_now=send_now)
+        elif action == "invite":
+            self.partner_id.sudo().signup_prepare()
+            self._portal_access_send_invitations(send_now=send_now)
+        else:
+            self._portal_access_revoke()
+        self._portal_access_log(action)
+
+    def _portal_access_update_partner_emails(self):
+        """Write the email typed in the popup on the contact (core's
+        ``_update_partner_email``, for many lines)."""
+        for line in self:
+            email = email_normalize(line.email)
+            if email and email_normalize(line.partner_id.email) != email:
+                line.partner_id.write({"email": email})
+
+    def _portal_access_grant(self, send_now=False):
+        group_portal = self.env.ref("base.group_portal")
+        group_public = self.env.ref("base.group_public")
+        users_model = self.env["res.users"]
+        # sudo: creating and re-activating portal users is what this popup is
+        # for; core's popup does it as superuser for the Contact Creation group.
+        earlier_users_sudo = self.user_id.sudo()
+        for line in self.filtered("user_id"):
+            # The login follows the contact's current email (checked free by
+            # _portal_access_skip_reasons), so that the invitation shows the
+            # login the person will really use.
+            login = users_model._portal_access_normalize_login(line.email)
+            if line.user_id.sudo().login.lower() != login:
+                line.user_id.sudo().login = login
+        if earlier_users_sudo:
+            # mail_notrack / mail_create_nolog: core's mail module would post
+            # "Portal Access Granted" on each contact, one message_post per
+            # user; _portal_access_log writes that note (with who did it) for
+            # the whole batch at once instead.
+            earlier_users_sudo.with_context(mail_notrack=True).write(
+                {
+                    "active": True,
+                    "group_ids": [
+                        Command.link(group_portal.id),
+                        Command.unlink(group_public.id),
+                    ],
+                }
+            )
+        new_lines = self.filtered(lambda line: not line.user_id)
+        lines_by_company = defaultdict(lambda: self.browse())
+        for line in new_lines:
+            lines_by_company[line.partner_id.company_id or self.env.company] |= line
+        for company, lines in lines_by_company.items():
+            vals_list = []
+            for line in lines:
+                login = users_model._portal_access_normalize_login(line.email)
+                vals = {
+                    "login": login,
+                    "partner_id": line.partner_id.id,
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                }
+                if email_normalize(line.partner_id.email) != login:
+                    vals["email"] = login
+                vals_list.append(vals)
+            # sudo: see above; mail_create_nolog: see above
+            users_model.sudo().with_company(company).with_context(
+                mail_create_nolog=True
+            )._portal_access_create_users_from_template(vals_list)
+        if new_lines:
+            new_lines.invalidate_recordset(["user_id", "is_portal", "is_internal"])
+        partners_sudo = self.partner_id.sudo()
+        partners_sudo.signup_prepare()
+        partners_sudo.portal_access_revoke_date = False
+        self._portal_access_send_invitations(send_now=send_now)
+
+    def _portal_access_revoke(self):
+        group_portal = self.env.ref("base.group_portal")
+        group_public = self.env.ref("base.group_public")
+        # sudo: signup fields are for administrators only; core's popup also
+        # clears them as superuser. A new invitation key voids every link
+        # sent before (see res.partner._get_login_date).
+        self.partner_id.sudo().write(
+            {
+                "signup_type": False,
+                "portal_access_invite_key": secrets.token_urlsafe(16),
+                "portal_access_revoke_date": fields.Datetime.now(),
+            }
+        )
+        users_sudo = self.user_id.sudo()
+        # Same groups as core's revoke. The public group would make the user
+        # a candidate anonymous user of a website: res.company._get_public_user
+        # skips former portal users.
+        # mail_notrack: _portal_access_log writes the note (see _portal_access_grant)
+        users_sudo.with_context(mail_notrack=True).write(
+            {
+                "group_ids": [
+                    Command.unlink(group_portal.id),
+                    Command.link(group_public.id),
+                ],
+                "active": False,
+            }
+        )
+        # Archiving already invalidates the user's sessions (the session token
+        # covers ``active``); also drop them from the session store and show
+        # them as revoked devices.
+        devices = (
+            self.env["res.device"].sudo().search([("user_id", "in", users_sudo.ids)])
+        )
+        if devices:
+            devices._revoke()
+
+    def _portal_access_send_invitations(self, send_now=False):
+        """Invite the portal users of the lines with the module's template.
+
+        One new invitation key for the batch voids the links sent before; the
+        sign-up links are computed for all lines at once and the mails are
+        created by batch (``mail.template.send_mail_batch``).
+
+        :param bool send_now: send at once (core's behaviour for its own API)
+            instead of queueing for the mail queue
+        """
+        # sudo: invitation fields are restricted, and core prepares sign-up
+        # tokens as superuser too.
+        partners_sudo = self.partner_id.sudo()
+        partners_sudo.write(
+            {
+                "portal_access_invite_key": secrets.token_urlsafe(16),
+                "portal_access_invite_date": fields.Datetime.now(),
+            }
+        )
+        users = self.user_id
+        urls = partners_sudo._get_signup_url_for_action()
+        template = self.env.ref("portal_access.mail_template_invitation")
+        welcome_message = self.wizard_id[:1].welcome_message
+        template.with_context(
+            dbname=self.env.cr.dbname,
+            welcome_message=welcome_message,
+            medium="portalinvite",
+            portal_access_signup_urls={
+                user.id: urls[user.partner_id.id] for user in users
+            },
+        ).send_mail_batch(users.ids, force_send=send_now)
+        if not send_now:
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _portal_access_log(self, action):
+        """Note in each contact's history who did what."""
+        _ = self.env._
+        staff = self.env.user.name
+        bodies = {}
+        for line in self:
+            if action == "grant":
+                body = _(
+                    "Portal access granted by %(user)s; invitation sent to %(login)s.",
+                    user=staff,
+                    login=line.user_id.sudo().login,
+                )
+            elif action == "invite":
+                body = _(
+                    "Portal invitation sent again by %(user)s to %(login)s; "
+                    "earlier links no longer work.",
+                    user=staff,
+                    login=line.user_id.sudo().login,
+                )
+            else:
+                body = _(
+                    "Portal access revoked by %(user)s: user archived, sessions ended, "
+                    "invitation links voided.",
+                    user=staff,
+                )
+            bodies[line.partner_id.id] = body
+        # Access to these contacts was checked in _portal_access_apply.
+        self.partner_id._message_log_batch(bodies=bodies)
