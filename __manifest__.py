@@ -20,14 +20,27 @@
     "external_dependencies": {"python": ["pyotp", "qrcode"]},
     "data": [
         # Security
+        "security/ir.model.access.csv",
         # Data
+        "data/mail_template_security.xml",
         # QWeb templates
+        "views/portal_security_templates.xml",
         # Backend views
+        "views/res_config_settings_views.xml",
         # Wizard views
     ],
     "demo": [
         "demo/portal_access_demo.xml",
     ],
+    "assets": {
+        "web.assets_frontend": [
+            "portal_access/static/src/interactions/portal_security_*.js",
+            "portal_access/static/src/scss/portal_security.scss",
+        ],
+        "web.assets_tests": [
+            "portal_access/static/tests/tours/portal_security_*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }
