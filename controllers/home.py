@@ -35,6 +35,7 @@ class Home(home.Home):
             response = super().web_totp(redirect=redirect)
             if getattr(response, "is_qweb", False):
                 response.qcontext["error"] = e.args[0] if e.args else None
+                response.qcontext["portal_access_recovery_attempt"] = True
             return response
         # Same as core's success path; a recovery code does not offer to trust
         # the browser (it is the way in for someone who lost their phone).

@@ -314,6 +314,9 @@ class ResUsers(models.Model):
         self._totp_rate_limit_purge("code_check")
         codes = self.env["portal_access.recovery.code"]._generate_for(self)
         self._portal_access_refresh_session_token()
+        # The new secret already invalidated the other sessions' tokens: end
+        # them for good, so the device list does not show them as signed in.
+        self._portal_access_end_sessions(audit=False)
         self._portal_access_security_event(
             "totp_enabled", self.env._("Two-factor authentication turned on from the portal.")
         )
@@ -334,6 +337,7 @@ class ResUsers(models.Model):
         # sudo: core's 2FA fields are NO_ACCESS, even for their owner.
         self.sudo().with_context(portal_access_own_totp_notice=True).write({"totp_secret": False})
         self._portal_access_refresh_session_token()
+        self._portal_access_end_sessions(audit=False)
         self._portal_access_security_event(
             "totp_disabled", self.env._("Two-factor authentication turned off from the portal.")
         )
@@ -380,10 +384,11 @@ class ResUsers(models.Model):
             [("user_id", "=", self.id)], order="last_activity desc, id desc"
         )
 
-    def _portal_access_end_sessions(self, device_ids=None):
+    def _portal_access_end_sessions(self, device_ids=None, audit=True):
         """Sign out the user's devices ``device_ids`` (default: every device
         but the current one). The current session is never ended here; the
-        caller checks the identity.
+        caller checks the identity. ``audit=False`` when the caller logs the
+        event that ended them.
 
         :return: the number of sessions ended
         """
@@ -394,6 +399,7 @@ class ResUsers(models.Model):
         sessions = set(devices_sudo.mapped("session_identifier"))
         if devices_sudo:
             devices_sudo._revoke()
+        if devices_sudo and audit:
             self._portal_access_security_event(
                 "sessions_ended",
                 self.env._("Signed out %(count)s other session(s) from the portal.", count=len(sessions)),

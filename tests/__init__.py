@@ -3,3 +3,7 @@ from . import test_demo
 from . import test_res_users
 from . import test_portal_security_totp
 from . import test_portal_security_tour
+from . import test_portal_security_recovery
+from . import test_portal_security_password
+from . import test_portal_security_devices
+from . import test_portal_security_policy

@@ -103,12 +103,15 @@ class PortalSecurityCase(HttpCase):
         """The code an authenticator app shows ``offset`` steps from now."""
         return pyotp.TOTP(secret).at(time.time() + 30 * offset)
 
-    def enable_2fa_by_http(self, opener=None):
+    def enable_2fa_by_http(self, opener=None, from_security_page=True):
         """Run the whole server-rendered enable flow as a browser without
         JavaScript; return the secret read on the QR page and the recovery
         codes read on the final page."""
-        _response, tree = self.get_page("/my/security", opener=opener)
-        self.assertTrue(tree.xpath("//form[@action='/my/security/2fa/enable']//button[@id='auth_totp_portal_enable']"))
+        if from_security_page:
+            _response, tree = self.get_page("/my/security", opener=opener)
+            self.assertTrue(
+                tree.xpath("//form[@action='/my/security/2fa/enable']//button[@id='auth_totp_portal_enable']")
+            )
         _response, tree = self.get_page("/my/security/2fa/enable", opener=opener)
         if tree.xpath("//input[@name='password']"):
             _response, tree = self.submit(tree, "/my/security/2fa/enable", opener=opener, password=self.PASSWORD)

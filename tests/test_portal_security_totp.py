@@ -1,4 +1,5 @@
 import base64
+import json
 import time
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -206,3 +207,40 @@ class TestPortalSecurityTotp(PortalSecurityCase):
                 for message in self.portal_user.partner_id.message_ids
             )
         )
+
+    def test_disable_from_javascript_goes_through_core_identity_check(self):
+        """The dialog path (JavaScript on) calls the same disable behind
+        core's identity check, as core's portal dialog does."""
+        self.authenticate(self.portal_user.login, self.PASSWORD)
+        self.enable_2fa_by_http()
+        self.authenticate(self.portal_user.login, self.PASSWORD)
+        action = self.call_kw("res.users", "portal_access_action_totp_disable", [[self.portal_user.id]])
+        self.assertEqual(action["res_model"], "res.users.identitycheck")
+        self.assertTrue(self.portal_user.totp_enabled, "nothing happens before the password")
+        self.call_kw("res.users.identitycheck", "write", [[action["res_id"]], {"auth_method": "password"}])
+        result = self.call_kw(
+            "res.users.identitycheck", "run_check", [[action["res_id"]]], {"context": {"password": self.PASSWORD}}
+        )
+        self.assertIs(result, True)
+        self.assertFalse(self.portal_user.totp_enabled)
+        self.assertTrue(
+            self.env["mail.mail"].sudo().search_count(
+                [("subject", "=", "Two-factor authentication was turned off for your account")]
+            )
+        )
+
+    def call_kw(self, model, method, args, kwargs=None):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        body = response.json()
+        self.assertNotIn("error", body)
+        return body["result"]
