@@ -16,9 +16,13 @@ class Home(home.Home):
             and token
             and not request.session.uid
             and request.session.get("pre_uid")
-            and request.env["portal_access.recovery.code"]._looks_like_recovery_code(token)
+            and request.env["portal_access.recovery.code"]._looks_like_recovery_code(
+                token
+            )
         ):
-            return self._portal_access_login_with_recovery_code(token, redirect=redirect)
+            return self._portal_access_login_with_recovery_code(
+                token, redirect=redirect
+            )
         return super().web_totp(redirect=redirect, **kwargs)
 
     def _portal_access_login_with_recovery_code(self, token, redirect=None):
@@ -28,7 +32,8 @@ class Home(home.Home):
             # check (which spends core's per-user "code_check" budget).
             with user._assert_can_auth(user=user.id):
                 user._check_credentials(
-                    {"type": "portal_access_recovery_code", "token": token}, {"interactive": True}
+                    {"type": "portal_access_recovery_code", "token": token},
+                    {"interactive": True},
                 )
         except AccessDenied as e:
             # Core renders its form again when the POST carries no code.
@@ -42,7 +47,9 @@ class Home(home.Home):
         request.session.finalize(request.env)
         request.update_env(user=request.session.uid)
         request.update_context(**request.session.context)
-        response = request.redirect(self._login_redirect(request.session.uid, redirect=redirect))
+        response = request.redirect(
+            self._login_redirect(request.session.uid, redirect=redirect)
+        )
         request.session.touch()
         return response
 
@@ -50,6 +57,11 @@ class Home(home.Home):
         url = super()._login_redirect(uid, redirect=redirect)
         # Policy "2FA required": a signed-in portal user without 2FA goes to
         # the setup first (ir.http keeps them there for every /my page).
-        if request.session.uid and request.env(user=uid)["res.users"].browse(uid)._portal_access_totp_setup_required():
+        if (
+            request.session.uid
+            and request.env(user=uid)["res.users"]
+            .browse(uid)
+            ._portal_access_totp_setup_required()
+        ):
             return "/my/security/2fa/enable"
         return url

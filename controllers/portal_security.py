@@ -32,7 +32,9 @@ class CustomerPortal(portal.CustomerPortal):
                 post[key] = post.get(key) or ""
         response = super().security(**post)
         if response.is_qweb:
-            response.qcontext.update(self._portal_access_security_values(notice=post.get("security_notice")))
+            response.qcontext.update(
+                self._portal_access_security_values(notice=post.get("security_notice"))
+            )
         return response
 
     @http.route()
@@ -66,7 +68,9 @@ class CustomerPortal(portal.CustomerPortal):
                 return {
                     "errors": {
                         "password": {
-                            "new1": env._("The new password must be different from your current password.")
+                            "new1": env._(
+                                "The new password must be different from your current password."
+                            )
                         }
                     }
                 }
@@ -97,7 +101,8 @@ class CustomerPortal(portal.CustomerPortal):
             "portal_access_recovery_code_count": (
                 user._portal_access_recovery_code_count() if user.totp_enabled else 0
             ),
-            "portal_access_totp_required": user._portal_access_totp_policy() == "required",
+            "portal_access_totp_required": user._portal_access_totp_policy()
+            == "required",
             "portal_access_notice": self._portal_access_notices().get(notice),
         }
 
@@ -127,13 +132,17 @@ class CustomerPortal(portal.CustomerPortal):
         rendering.update(
             get_error=portal.get_error,
             allow_api_keys=bool(
-                request.env["ir.config_parameter"].sudo().get_param("portal.allow_api_keys")
+                request.env["ir.config_parameter"]
+                .sudo()
+                .get_param("portal.allow_api_keys")
             ),
             open_deactivate_modal=False,
         )
         rendering.update(self._portal_access_security_values())
         rendering.update(values)
-        return request.render("portal.portal_my_security", rendering, headers=SECURITY_HEADERS)
+        return request.render(
+            "portal.portal_my_security", rendering, headers=SECURITY_HEADERS
+        )
 
     def _portal_access_render(self, template, values):
         rendering = self._prepare_portal_layout_values()
@@ -145,8 +154,16 @@ class CustomerPortal(portal.CustomerPortal):
         rendering.update(values)
         return request.render(template, rendering, headers=SECURITY_HEADERS)
 
-    def _portal_access_render_confirm(self, action, title, description, submit_label, error=None,
-                                      hidden=None, danger=False):
+    def _portal_access_render_confirm(
+        self,
+        action,
+        title,
+        description,
+        submit_label,
+        error=None,
+        hidden=None,
+        danger=False,
+    ):
         """The page asking to confirm a sensitive action, with the password
         when core's identity-check window is closed."""
         return self._portal_access_render(
@@ -183,9 +200,13 @@ class CustomerPortal(portal.CustomerPortal):
         text = "\n".join(
             [
                 request.env._(
-                    "Recovery codes for %(login)s at %(company)s", login=user.login, company=user.company_id.name
+                    "Recovery codes for %(login)s at %(company)s",
+                    login=user.login,
+                    company=user.company_id.name,
                 ),
-                request.env._("Each code signs you in once instead of the 6-digit code."),
+                request.env._(
+                    "Each code signs you in once instead of the 6-digit code."
+                ),
                 "",
                 *codes,
                 "",
@@ -193,7 +214,8 @@ class CustomerPortal(portal.CustomerPortal):
         )
         return {
             "portal_access_recovery_codes": codes,
-            "portal_access_recovery_codes_href": "data:text/plain;charset=utf-8," + quote(text),
+            "portal_access_recovery_codes_href": "data:text/plain;charset=utf-8,"
+            + quote(text),
         }
 
     # ------------------------------------------------------------------
@@ -201,7 +223,11 @@ class CustomerPortal(portal.CustomerPortal):
     # ------------------------------------------------------------------
 
     @http.route(
-        "/my/security/2fa/enable", type="http", auth="user", website=True, methods=["GET", "POST"]
+        "/my/security/2fa/enable",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
     )
     def portal_access_totp_enable(self, password=None, **kwargs):
         """Step 1 (password, unless confirmed in the last 10 minutes), then
@@ -228,12 +254,19 @@ class CustomerPortal(portal.CustomerPortal):
 
     def _portal_access_pending_secret(self, create=False):
         data = request.session.get(PENDING_TOTP_KEY) or {}
-        if data.get("uid") == request.env.uid and data.get("time", 0) > time.time() - PENDING_TOTP_MAX_AGE:
+        if (
+            data.get("uid") == request.env.uid
+            and data.get("time", 0) > time.time() - PENDING_TOTP_MAX_AGE
+        ):
             return data["secret"]
         if not create:
             return None
         secret = request.env.user._portal_access_totp_new_secret()
-        request.session[PENDING_TOTP_KEY] = {"uid": request.env.uid, "secret": secret, "time": time.time()}
+        request.session[PENDING_TOTP_KEY] = {
+            "uid": request.env.uid,
+            "secret": secret,
+            "time": time.time(),
+        }
         return secret
 
     def _portal_access_render_totp_setup(self, error=None):
@@ -249,7 +282,11 @@ class CustomerPortal(portal.CustomerPortal):
         )
 
     @http.route(
-        "/my/security/2fa/enable/confirm", type="http", auth="user", website=True, methods=["POST"]
+        "/my/security/2fa/enable/confirm",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
     )
     def portal_access_totp_enable_confirm(self, code=None, password=None, **kwargs):
         """Step 3: check the code, turn 2FA on, show the recovery codes once."""
@@ -272,7 +309,8 @@ class CustomerPortal(portal.CustomerPortal):
             return self._portal_access_render_totp_setup(error=e.args[0])
         request.session.pop(PENDING_TOTP_KEY, None)
         return self._portal_access_render_security(
-            portal_access_totp_just_enabled=True, **self._portal_access_recovery_codes_values(codes)
+            portal_access_totp_just_enabled=True,
+            **self._portal_access_recovery_codes_values(codes),
         )
 
     # ------------------------------------------------------------------
@@ -280,7 +318,11 @@ class CustomerPortal(portal.CustomerPortal):
     # ------------------------------------------------------------------
 
     @http.route(
-        "/my/security/2fa/disable", type="http", auth="user", website=True, methods=["GET", "POST"]
+        "/my/security/2fa/disable",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
     )
     def portal_access_totp_disable(self, password=None, **kwargs):
         user = request.env.user
@@ -305,7 +347,11 @@ class CustomerPortal(portal.CustomerPortal):
         )
 
     @http.route(
-        "/my/security/2fa/recovery-codes", type="http", auth="user", website=True, methods=["GET", "POST"]
+        "/my/security/2fa/recovery-codes",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
     )
     def portal_access_recovery_codes(self, password=None, **kwargs):
         user = request.env.user
@@ -316,7 +362,9 @@ class CustomerPortal(portal.CustomerPortal):
             error = self._portal_access_check_identity(password)
             if not error:
                 codes = user._portal_access_recovery_codes_regenerate()
-                return self._portal_access_render_security(**self._portal_access_recovery_codes_values(codes))
+                return self._portal_access_render_security(
+                    **self._portal_access_recovery_codes_values(codes)
+                )
         return self._portal_access_render_confirm(
             action="/my/security/2fa/recovery-codes",
             title=request.env._("Generate new recovery codes"),
@@ -332,13 +380,21 @@ class CustomerPortal(portal.CustomerPortal):
     # ------------------------------------------------------------------
 
     @http.route(
-        "/my/security/devices/sign-out", type="http", auth="user", website=True, methods=["POST"]
+        "/my/security/devices/sign-out",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
     )
-    def portal_access_sign_out_devices(self, device_id=None, scope=None, password=None, **kwargs):
+    def portal_access_sign_out_devices(
+        self, device_id=None, scope=None, password=None, **kwargs
+    ):
         """Sign out one device (``device_id``) or every other one
         (``scope=others``); never the current session."""
         user = request.env.user
-        device_ids = None if scope == "others" else self._portal_access_parse_ids(device_id)
+        device_ids = (
+            None if scope == "others" else self._portal_access_parse_ids(device_id)
+        )
         if device_ids is not None and not device_ids:
             return request.redirect("/my/security?security_notice=no_session")
         error = self._portal_access_check_identity(password)
@@ -360,12 +416,20 @@ class CustomerPortal(portal.CustomerPortal):
         return request.redirect(f"/my/security?security_notice={notice}")
 
     @http.route(
-        "/my/security/trusted-devices/forget", type="http", auth="user", website=True, methods=["POST"]
+        "/my/security/trusted-devices/forget",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
     )
-    def portal_access_forget_trusted_devices(self, device_id=None, scope=None, password=None, **kwargs):
+    def portal_access_forget_trusted_devices(
+        self, device_id=None, scope=None, password=None, **kwargs
+    ):
         """Forget one trusted browser (``device_id``) or all (``scope=all``)."""
         user = request.env.user
-        device_ids = None if scope == "all" else self._portal_access_parse_ids(device_id)
+        device_ids = (
+            None if scope == "all" else self._portal_access_parse_ids(device_id)
+        )
         if device_ids is not None and not device_ids:
             return request.redirect("/my/security?security_notice=no_trusted_device")
         error = self._portal_access_check_identity(password)
@@ -374,9 +438,13 @@ class CustomerPortal(portal.CustomerPortal):
                 action="/my/security/trusted-devices/forget",
                 title=request.env._("Forget trusted browsers"),
                 description=(
-                    request.env._("Every browser will ask for a two-factor code at the next sign-in.")
+                    request.env._(
+                        "Every browser will ask for a two-factor code at the next sign-in."
+                    )
                     if device_ids is None
-                    else request.env._("The selected browser will ask for a two-factor code at the next sign-in.")
+                    else request.env._(
+                        "The selected browser will ask for a two-factor code at the next sign-in."
+                    )
                 ),
                 submit_label=request.env._("Forget"),
                 error=error if password else None,

@@ -31,7 +31,9 @@ class PortalAccessRecoveryCode(models.Model):
     user_id = fields.Many2one(
         "res.users", required=True, readonly=True, index=True, ondelete="cascade"
     )
-    code_hash = fields.Char(required=True, readonly=True, copy=False, groups=fields.NO_ACCESS)
+    code_hash = fields.Char(
+        required=True, readonly=True, copy=False, groups=fields.NO_ACCESS
+    )
     used_date = fields.Datetime(readonly=True, copy=False)
 
     @api.model
@@ -58,11 +60,17 @@ class PortalAccessRecoveryCode(models.Model):
         codes_sudo = self.sudo()
         codes_sudo.search([("user_id", "=", user.id)]).unlink()
         plain = [
-            "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _i in range(RECOVERY_CODE_LENGTH))
+            "".join(
+                secrets.choice(RECOVERY_CODE_ALPHABET)
+                for _i in range(RECOVERY_CODE_LENGTH)
+            )
             for _n in range(RECOVERY_CODE_COUNT)
         ]
         codes_sudo.create(
-            [{"user_id": user.id, "code_hash": KEY_CRYPT_CONTEXT.hash(code)} for code in plain]
+            [
+                {"user_id": user.id, "code_hash": KEY_CRYPT_CONTEXT.hash(code)}
+                for code in plain
+            ]
         )
         half = RECOVERY_CODE_LENGTH // 2
         return [f"{code[:half]}-{code[half:]}" for code in plain]
@@ -81,7 +89,9 @@ class PortalAccessRecoveryCode(models.Model):
         if len(code) != RECOVERY_CODE_LENGTH:
             return False
         # sudo: the hashes are NO_ACCESS fields; this is the only reader.
-        unused_sudo = self.sudo().search([("user_id", "=", user.id), ("used_date", "=", False)])
+        unused_sudo = self.sudo().search(
+            [("user_id", "=", user.id), ("used_date", "=", False)]
+        )
         matched = self.browse()
         for record_sudo in unused_sudo:
             if KEY_CRYPT_CONTEXT.verify(code, record_sudo.code_hash) and not matched:
@@ -104,7 +114,9 @@ class PortalAccessRecoveryCode(models.Model):
     @api.model
     def _count_unused(self, user):
         # sudo: portal users have no access to the model, the count is theirs.
-        return self.sudo().search_count([("user_id", "=", user.id), ("used_date", "=", False)])
+        return self.sudo().search_count(
+            [("user_id", "=", user.id), ("used_date", "=", False)]
+        )
 
     @api.model
     def _void_for(self, users):

@@ -111,17 +111,25 @@ class ResUsers(models.Model):
             return super()._check_credentials(credentials, env)
         # A recovery code is only ever a second factor: the password of this
         # very user was checked and the session waits at the 2FA step.
-        if not (request and request.session.get("pre_uid") == self.id and credentials.get("token")):
+        if not (
+            request
+            and request.session.get("pre_uid") == self.id
+            and credentials.get("token")
+        ):
             raise AccessDenied()
         # Same per-user budget as core's 6-digit codes ("code_check").
         self._totp_rate_limit("code_check")
         # sudo: core's 2FA fields and the code hashes are NO_ACCESS.
         user_sudo = self.sudo()
         codes = self.env["portal_access.recovery.code"]
-        if not user_sudo.totp_enabled or not codes._consume(user_sudo, credentials["token"]):
+        if not user_sudo.totp_enabled or not codes._consume(
+            user_sudo, credentials["token"]
+        ):
             user_sudo._portal_access_security_event("recovery_code_rejected")
             raise AccessDenied(
-                self.env._("Verification failed, please double-check the recovery code.")
+                self.env._(
+                    "Verification failed, please double-check the recovery code."
+                )
             )
         self._totp_rate_limit_purge("code_check")
         remaining = codes._count_unused(user_sudo)
@@ -134,14 +142,22 @@ class ResUsers(models.Model):
         user_sudo._portal_access_send_security_mail(
             "portal_access.mail_template_recovery_code_used", remaining=remaining
         )
-        return {"uid": self.id, "auth_method": "portal_access_recovery_code", "mfa": "default"}
+        return {
+            "uid": self.id,
+            "auth_method": "portal_access_recovery_code",
+            "mfa": "default",
+        }
 
-    def _notify_security_setting_update(self, subject, content, mail_values=None, **kwargs):
+    def _notify_security_setting_update(
+        self, subject, content, mail_values=None, **kwargs
+    ):
         # Our own "2FA turned off" notice (it also says the recovery codes are
         # void) replaces the generic one when the portal flow turns 2FA off.
         if self.env.context.get("portal_access_own_totp_notice"):
             return self.env["mail.mail"]
-        return super()._notify_security_setting_update(subject, content, mail_values=mail_values, **kwargs)
+        return super()._notify_security_setting_update(
+            subject, content, mail_values=mail_values, **kwargs
+        )
 
     @check_identity
     def portal_access_action_check_identity(self):
@@ -162,7 +178,11 @@ class ResUsers(models.Model):
     def _portal_access_totp_policy(self):
         """``"required"`` or ``"optional"``: the setting "Two-factor
         authentication for portal users"."""
-        policy = self.env["ir.config_parameter"].sudo().get_param("portal_access.portal_totp_policy")
+        policy = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("portal_access.portal_totp_policy")
+        )
         return "required" if policy == "required" else "optional"
 
     def _portal_access_totp_setup_required(self):
@@ -199,13 +219,18 @@ class ResUsers(models.Model):
         with self._assert_can_auth(user=self.id):
             try:
                 self._check_credentials(
-                    {"login": self.login, "password": password or "", "type": "password"},
+                    {
+                        "login": self.login,
+                        "password": password or "",
+                        "type": "password",
+                    },
                     {"interactive": True},
                 )
             except AccessDenied:
                 self._portal_access_security_event("identity_check_failed")
                 raise AccessDenied(
-                    wrong_password_message or self.env._("Wrong password, please try again.")
+                    wrong_password_message
+                    or self.env._("Wrong password, please try again.")
                 ) from None
         request.session["identity-check-last"] = time.time()
 
@@ -219,7 +244,11 @@ class ResUsers(models.Model):
         minlength = 0
         # Defined by auth_password_policy, only when it is installed.
         if hasattr(self, "_check_password_policy"):
-            param = self.env["ir.config_parameter"].sudo().get_param("auth_password_policy.minlength")
+            param = (
+                self.env["ir.config_parameter"]
+                .sudo()
+                .get_param("auth_password_policy.minlength")
+            )
             try:
                 minlength = int(param or 0)
             except ValueError:
@@ -247,7 +276,11 @@ class ResUsers(models.Model):
             return None
         step = totp.timecode(for_time)
         return next(
-            (counter for counter in (step - 1, step, step + 1) if consteq(totp.generate_otp(counter), code)),
+            (
+                counter
+                for counter in (step - 1, step, step + 1)
+                if consteq(totp.generate_otp(counter), code)
+            ),
             None,
         )
 
@@ -259,7 +292,9 @@ class ResUsers(models.Model):
         uri = pyotp.TOTP(secret).provisioning_uri(
             name=self.login, issuer_name=self.company_id.name or self.env.company.name
         )
-        svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=10).get_image()
+        svg = qrcode.make(
+            uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=10
+        ).get_image()
         # Sized by CSS through the viewBox, not in millimetres.
         for attribute in ("width", "height"):
             svg.attrib.pop(attribute, None)
@@ -270,7 +305,9 @@ class ResUsers(models.Model):
             "uri": uri,
             # The SVG only holds paths drawn by qrcode, no text of ours.
             "qrcode": Markup(ET.tostring(svg, encoding="unicode")),
-            "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "secret_groups": " ".join(
+                secret[i : i + 4] for i in range(0, len(secret), 4)
+            ),
         }
 
     def _portal_access_totp_enable(self, secret, code):
@@ -286,7 +323,11 @@ class ResUsers(models.Model):
         """
         self.ensure_one()
         if self != self.env.user:
-            raise AccessError(self.env._("Two-factor authentication can only be enabled for yourself."))
+            raise AccessError(
+                self.env._(
+                    "Two-factor authentication can only be enabled for yourself."
+                )
+            )
         if self.totp_enabled:
             raise UserError(self.env._("Two-factor authentication is already enabled."))
         code = re.sub(r"\s", "", code or "")
@@ -318,7 +359,8 @@ class ResUsers(models.Model):
         # them for good, so the device list does not show them as signed in.
         self._portal_access_end_sessions(audit=False)
         self._portal_access_security_event(
-            "totp_enabled", self.env._("Two-factor authentication turned on from the portal.")
+            "totp_enabled",
+            self.env._("Two-factor authentication turned on from the portal."),
         )
         return codes
 
@@ -330,18 +372,27 @@ class ResUsers(models.Model):
         """
         self.ensure_one()
         if self != self.env.user:
-            raise AccessError(self.env._("Two-factor authentication can only be disabled for yourself."))
+            raise AccessError(
+                self.env._(
+                    "Two-factor authentication can only be disabled for yourself."
+                )
+            )
         if not self.totp_enabled:
             return False
         self._revoke_all_devices()
         # sudo: core's 2FA fields are NO_ACCESS, even for their owner.
-        self.sudo().with_context(portal_access_own_totp_notice=True).write({"totp_secret": False})
+        self.sudo().with_context(portal_access_own_totp_notice=True).write(
+            {"totp_secret": False}
+        )
         self._portal_access_refresh_session_token()
         self._portal_access_end_sessions(audit=False)
         self._portal_access_security_event(
-            "totp_disabled", self.env._("Two-factor authentication turned off from the portal.")
+            "totp_disabled",
+            self.env._("Two-factor authentication turned off from the portal."),
         )
-        self._portal_access_send_security_mail("portal_access.mail_template_totp_disabled")
+        self._portal_access_send_security_mail(
+            "portal_access.mail_template_totp_disabled"
+        )
         return True
 
     def _portal_access_recovery_codes_regenerate(self):
@@ -352,12 +403,15 @@ class ResUsers(models.Model):
         """
         self.ensure_one()
         if self != self.env.user:
-            raise AccessError(self.env._("You can only generate recovery codes for yourself."))
+            raise AccessError(
+                self.env._("You can only generate recovery codes for yourself.")
+            )
         if not self.totp_enabled:
             raise UserError(self.env._("Turn on two-factor authentication first."))
         codes = self.env["portal_access.recovery.code"]._generate_for(self)
         self._portal_access_security_event(
-            "recovery_codes_generated", self.env._("New recovery codes generated; the old ones no longer work.")
+            "recovery_codes_generated",
+            self.env._("New recovery codes generated; the old ones no longer work."),
         )
         return codes
 
@@ -371,7 +425,9 @@ class ResUsers(models.Model):
         session of the user is signed out by that change."""
         if request and request.session.uid == self.id:
             self.env.flush_all()
-            request.session.session_token = self.env.user._compute_session_token(request.session.sid)
+            request.session.session_token = self.env.user._compute_session_token(
+                request.session.sid
+            )
 
     # Devices -----------------------------------------------------------
 
@@ -380,8 +436,10 @@ class ResUsers(models.Model):
         self.ensure_one()
         # sudo: portal users cannot read res.device; the domain keeps it to
         # their own devices.
-        return self.env["res.device"].sudo().search(
-            [("user_id", "=", self.id)], order="last_activity desc, id desc"
+        return (
+            self.env["res.device"]
+            .sudo()
+            .search([("user_id", "=", self.id)], order="last_activity desc, id desc")
         )
 
     def _portal_access_end_sessions(self, device_ids=None, audit=True):
@@ -393,7 +451,9 @@ class ResUsers(models.Model):
         :return: the number of sessions ended
         """
         self.ensure_one()
-        devices_sudo = self._portal_access_devices().filtered(lambda device: not device.is_current)
+        devices_sudo = self._portal_access_devices().filtered(
+            lambda device: not device.is_current
+        )
         if device_ids is not None:
             devices_sudo = devices_sudo.filtered(lambda device: device.id in device_ids)
         sessions = set(devices_sudo.mapped("session_identifier"))
@@ -402,7 +462,10 @@ class ResUsers(models.Model):
         if devices_sudo and audit:
             self._portal_access_security_event(
                 "sessions_ended",
-                self.env._("Signed out %(count)s other session(s) from the portal.", count=len(sessions)),
+                self.env._(
+                    "Signed out %(count)s other session(s) from the portal.",
+                    count=len(sessions),
+                ),
             )
         return len(sessions)
 
@@ -424,7 +487,9 @@ class ResUsers(models.Model):
             devices._remove()
             self._portal_access_security_event(
                 "trusted_devices_forgotten",
-                self.env._("Forgot %(count)s trusted browser(s) from the portal.", count=count),
+                self.env._(
+                    "Forgot %(count)s trusted browser(s) from the portal.", count=count
+                ),
             )
         return count
 
@@ -436,7 +501,13 @@ class ResUsers(models.Model):
         with ``note``, leave a trace in the chatter of the user's contact."""
         self.ensure_one()
         ip = request.httprequest.remote_addr if request else "n/a"
-        _logger.info("portal_access security: %s for user #%s (%s) from %s", event, self.id, self.login, ip)
+        _logger.info(
+            "portal_access security: %s for user #%s (%s) from %s",
+            event,
+            self.id,
+            self.login,
+            ip,
+        )
         if note:
             # sudo: portal users cannot post on their contact; the note is
             # internal, for the admins.
@@ -452,6 +523,6 @@ class ResUsers(models.Model):
         ip = request.httprequest.remote_addr if request else False
         # sudo: the user (or, at the login step, the public user) cannot read
         # mail templates; the notice goes to the user's own address.
-        template.sudo().with_context(portal_access_ip=ip, portal_access_values=values).send_mail(
-            self.id, email_layout_xmlid="mail.mail_notification_light"
-        )
+        template.sudo().with_context(
+            portal_access_ip=ip, portal_access_values=values
+        ).send_mail(self.id, email_layout_xmlid="mail.mail_notification_light")

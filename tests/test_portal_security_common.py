@@ -56,13 +56,17 @@ class PortalSecurityCase(HttpCase):
 
     def _open(self, url, data=None, opener=None, allow_redirects=True):
         if opener is None:
-            return self.url_open(url, data=data, allow_redirects=allow_redirects, timeout=30)
+            return self.url_open(
+                url, data=data, allow_redirects=allow_redirects, timeout=30
+            )
         # Another browser: HttpCase's opener machinery (flush, request lock)
         # with that browser's cookies.
         current = self.opener
         self.opener = opener
         try:
-            return self.url_open(url, data=data, allow_redirects=allow_redirects, timeout=30)
+            return self.url_open(
+                url, data=data, allow_redirects=allow_redirects, timeout=30
+            )
         finally:
             self.opener = current
 
@@ -82,16 +86,22 @@ class PortalSecurityCase(HttpCase):
         """Post the form of ``tree`` whose action is ``action`` with ``fields``."""
         values = self.form_values(tree, action)
         values.update(fields)
-        response = self._open(action, data=values, opener=opener, allow_redirects=allow_redirects)
+        response = self._open(
+            action, data=values, opener=opener, allow_redirects=allow_redirects
+        )
         parsed = html.fromstring(response.content) if response.content.strip() else None
         return response, parsed
 
     def text(self, tree, xpath):
-        return " ".join(" ".join(node.text_content().split()) for node in tree.xpath(xpath))
+        return " ".join(
+            " ".join(node.text_content().split()) for node in tree.xpath(xpath)
+        )
 
     def assertSecurityHeaders(self, response):
         self.assertEqual(response.headers.get("X-Frame-Options"), "SAMEORIGIN")
-        self.assertEqual(response.headers.get("Content-Security-Policy"), "frame-ancestors 'self'")
+        self.assertEqual(
+            response.headers.get("Content-Security-Policy"), "frame-ancestors 'self'"
+        )
 
     def path(self, response):
         return urlparse(response.url).path
@@ -110,18 +120,28 @@ class PortalSecurityCase(HttpCase):
         if from_security_page:
             _response, tree = self.get_page("/my/security", opener=opener)
             self.assertTrue(
-                tree.xpath("//form[@action='/my/security/2fa/enable']//button[@id='auth_totp_portal_enable']")
+                tree.xpath(
+                    "//form[@action='/my/security/2fa/enable']//button[@id='auth_totp_portal_enable']"
+                )
             )
         _response, tree = self.get_page("/my/security/2fa/enable", opener=opener)
         if tree.xpath("//input[@name='password']"):
-            _response, tree = self.submit(tree, "/my/security/2fa/enable", opener=opener, password=self.PASSWORD)
+            _response, tree = self.submit(
+                tree, "/my/security/2fa/enable", opener=opener, password=self.PASSWORD
+            )
         secret = self.text(tree, "//span[@name='secret']").replace(" ", "")
         self.assertEqual(len(secret), 32)
         response, tree = self.submit(
-            tree, "/my/security/2fa/enable/confirm", opener=opener, code=self.code_at(secret)
+            tree,
+            "/my/security/2fa/enable/confirm",
+            opener=opener,
+            code=self.code_at(secret),
         )
         self.assertEqual(response.status_code, 200)
-        codes = [node.text_content().strip() for node in tree.xpath("//code[hasclass('o_portal_access_recovery_code')]")]
+        codes = [
+            node.text_content().strip()
+            for node in tree.xpath("//code[hasclass('o_portal_access_recovery_code')]")
+        ]
         return secret, codes
 
     # -- signing in ---------------------------------------------------------
@@ -140,20 +160,26 @@ class PortalSecurityCase(HttpCase):
         if opener is None:
             self.authenticate(None, None)
         _response, tree = self.get_page("/web/login", opener=opener)
-        response, _tree = self.submit(tree, "/web/login", opener=opener, login=login, password=password)
+        response, _tree = self.submit(
+            tree, "/web/login", opener=opener, login=login, password=password
+        )
         return response
 
     def totp_step(self, token, opener=None, form_index=0):
         """Post ``token`` on core's /web/login/totp page (``form_index`` 1 is
         the recovery-code form); return the response and its HTML."""
         _response, tree = self.get_page("/web/login/totp", opener=opener)
-        forms = [form for form in tree.xpath("//form[@method='POST' or @method='post']")
-                 if form.xpath(".//input[@name='totp_token']")]
+        forms = [
+            form
+            for form in tree.xpath("//form[@method='POST' or @method='post']")
+            if form.xpath(".//input[@name='totp_token']")
+        ]
         form = forms[form_index]
         values = {
             node.get("name"): node.get("value") or ""
             for node in form.xpath(".//input[@name]")
-            if node.get("type") != "checkbox"  # "Don't ask again on this device": not ticked
+            if node.get("type")
+            != "checkbox"  # "Don't ask again on this device": not ticked
         }
         values["totp_token"] = token
         response = self._open("/web/login/totp", data=values, opener=opener)

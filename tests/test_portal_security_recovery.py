@@ -35,7 +35,10 @@ class TestPortalSecurityRecoveryCodes(PortalSecurityCase):
         self.login(self.other_user.login, self.PASSWORD)
         response, tree = self.totp_step(self.codes[0], form_index=1)
         self.assertEqual(self.path(response), "/web/login/totp")
-        self.assertIn("double-check the recovery code", self.text(tree, "//p[hasclass('alert-danger')]"))
+        self.assertIn(
+            "double-check the recovery code",
+            self.text(tree, "//p[hasclass('alert-danger')]"),
+        )
         self.assertEqual(self.portal_user._portal_access_recovery_code_count(), 10)
         self.assertEqual(self.other_user._portal_access_recovery_code_count(), 10)
         # Still at the 2FA step: no page of the account opens.
@@ -54,18 +57,31 @@ class TestPortalSecurityRecoveryCodes(PortalSecurityCase):
         self.assertEqual(mail.recipient_ids, self.portal_user.partner_id)
         self.assertIn("9", str(mail.body_html))
         self.assertTrue(
-            any("Signed in with a recovery code (9 left)." in str(m.body) for m in self.portal_user.partner_id.message_ids)
+            any(
+                "Signed in with a recovery code (9 left)." in str(m.body)
+                for m in self.portal_user.partner_id.message_ids
+            )
         )
         _response, tree = self.get_page("/my/security")
-        self.assertEqual(self.text(tree, "//span[hasclass('o_portal_access_recovery_count')]"), "9")
+        self.assertEqual(
+            self.text(tree, "//span[hasclass('o_portal_access_recovery_count')]"), "9"
+        )
 
         self.sign_out()
         self.login(self.portal_user.login, self.PASSWORD)
         response, tree = self.totp_step(self.codes[2], form_index=1)
-        self.assertEqual(self.path(response), "/web/login/totp", "a used code never works again")
-        self.assertIn("double-check the recovery code", self.text(tree, "//p[hasclass('alert-danger')]"))
+        self.assertEqual(
+            self.path(response), "/web/login/totp", "a used code never works again"
+        )
+        self.assertIn(
+            "double-check the recovery code",
+            self.text(tree, "//p[hasclass('alert-danger')]"),
+        )
         self.assertEqual(self.portal_user._portal_access_recovery_code_count(), 9)
-        self.assertEqual(len(self.env["mail.mail"].sudo().search([("subject", "=", USED_SUBJECT)])), 1)
+        self.assertEqual(
+            len(self.env["mail.mail"].sudo().search([("subject", "=", USED_SUBJECT)])),
+            1,
+        )
 
     def test_code_is_not_a_first_factor(self):
         """A recovery code never replaces the password: the login form
@@ -73,11 +89,16 @@ class TestPortalSecurityRecoveryCodes(PortalSecurityCase):
         self.authenticate(None, None)
         _response, tree = self.get_page("/web/login")
         response, tree = self.submit(
-            tree, "/web/login", login=self.portal_user.login, password=self.codes[0],
+            tree,
+            "/web/login",
+            login=self.portal_user.login,
+            password=self.codes[0],
             type="portal_access_recovery_code",
         )
         self.assertEqual(self.path(response), "/web/login")
-        self.assertIn("Wrong login/password", self.text(tree, "//p[hasclass('alert-danger')]"))
+        self.assertIn(
+            "Wrong login/password", self.text(tree, "//p[hasclass('alert-danger')]")
+        )
         self.assertEqual(self.portal_user._portal_access_recovery_code_count(), 10)
 
     def test_regenerate_needs_password_and_voids_old_codes(self):
@@ -86,19 +107,36 @@ class TestPortalSecurityRecoveryCodes(PortalSecurityCase):
         self.assertTrue(tree.xpath("//form[@action='/my/security/2fa/recovery-codes']"))
         response, tree = self.get_page("/my/security/2fa/recovery-codes")
         self.assertSecurityHeaders(response)
-        response, tree = self.submit(tree, "/my/security/2fa/recovery-codes", password="")
-        self.assertIn("Enter your password", self.text(tree, "//div[hasclass('o_portal_access_error')]"))
-        response, tree = self.submit(tree, "/my/security/2fa/recovery-codes", password="wrong")
-        self.assertIn("Wrong password", self.text(tree, "//div[hasclass('o_portal_access_error')]"))
+        response, tree = self.submit(
+            tree, "/my/security/2fa/recovery-codes", password=""
+        )
+        self.assertIn(
+            "Enter your password",
+            self.text(tree, "//div[hasclass('o_portal_access_error')]"),
+        )
+        response, tree = self.submit(
+            tree, "/my/security/2fa/recovery-codes", password="wrong"
+        )
+        self.assertIn(
+            "Wrong password",
+            self.text(tree, "//div[hasclass('o_portal_access_error')]"),
+        )
         self.assertEqual(self.portal_user._portal_access_recovery_code_count(), 10)
 
-        response, tree = self.submit(tree, "/my/security/2fa/recovery-codes", password=self.PASSWORD)
+        response, tree = self.submit(
+            tree, "/my/security/2fa/recovery-codes", password=self.PASSWORD
+        )
         self.assertSecurityHeaders(response)
-        new_codes = [node.text_content() for node in tree.xpath("//code[hasclass('o_portal_access_recovery_code')]")]
+        new_codes = [
+            node.text_content()
+            for node in tree.xpath("//code[hasclass('o_portal_access_recovery_code')]")
+        ]
         self.assertEqual(len(new_codes), 10)
         self.assertFalse(set(new_codes) & set(self.codes))
         codes = self.env["portal_access.recovery.code"]
-        self.assertFalse(codes._consume(self.portal_user, self.codes[0]), "the old set is void")
+        self.assertFalse(
+            codes._consume(self.portal_user, self.codes[0]), "the old set is void"
+        )
         self.assertTrue(codes._consume(self.portal_user, new_codes[0]))
 
     @mute_logger("odoo.http")
@@ -107,21 +145,41 @@ class TestPortalSecurityRecoveryCodes(PortalSecurityCase):
         through RPC."""
         self.authenticate(self.portal_user.login, self.PASSWORD)
         for model, method, args, kwargs in (
-            ("portal_access.recovery.code", "search_read", [[]], {"fields": ["code_hash"]}),
-            ("portal_access.recovery.code", "search_read", [[]], {"fields": ["used_date"]}),
+            (
+                "portal_access.recovery.code",
+                "search_read",
+                [[]],
+                {"fields": ["code_hash"]},
+            ),
+            (
+                "portal_access.recovery.code",
+                "search_read",
+                [[]],
+                {"fields": ["used_date"]},
+            ),
             ("res.users", "read", [[self.portal_user.id]], {"fields": ["totp_secret"]}),
         ):
             with self.subTest(user="owner", model=model, kwargs=kwargs):
                 self.assertRpcDenied(model, method, args, kwargs)
         self.authenticate("admin", "admin")
-        self.assertRpcDenied("portal_access.recovery.code", "search_read", [[]], {"fields": ["code_hash"]})
+        self.assertRpcDenied(
+            "portal_access.recovery.code",
+            "search_read",
+            [[]],
+            {"fields": ["code_hash"]},
+        )
 
     def assertRpcDenied(self, model, method, args, kwargs):
         payload = {
             "jsonrpc": "2.0",
             "method": "call",
             "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
+            "params": {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": kwargs,
+            },
         }
         response = self.url_open(
             f"/web/dataset/call_kw/{model}/{method}",
@@ -139,7 +197,9 @@ class TestRecoveryCodeModel(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user = new_test_user(cls.env, login="rita.model@example.com", groups="base.group_portal")
+        cls.user = new_test_user(
+            cls.env, login="rita.model@example.com", groups="base.group_portal"
+        )
         cls.codes = cls.env["portal_access.recovery.code"]
 
     def test_only_salted_hashes_are_stored(self):
@@ -147,7 +207,7 @@ class TestRecoveryCodeModel(TransactionCase):
         stored = self.codes.sudo().search([("user_id", "=", self.user.id)])
         self.assertEqual(len(stored), 10)
         hashes = stored.mapped("code_hash")
-        for code, hashed in zip(plain, hashes):
+        for code, hashed in zip(plain, hashes, strict=True):
             self.assertTrue(hashed.startswith("$pbkdf2-sha512$"))
             self.assertNotIn(code.replace("-", ""), hashed)
         # The same code hashed twice gives two different hashes (salt).
@@ -167,7 +227,9 @@ class TestRecoveryCodeModel(TransactionCase):
         self.user.sudo().totp_secret = pyotp.random_base32()
         self.codes._generate_for(self.user)
         self.user.sudo().totp_secret = False
-        self.assertFalse(self.codes.sudo().search_count([("user_id", "=", self.user.id)]))
+        self.assertFalse(
+            self.codes.sudo().search_count([("user_id", "=", self.user.id)])
+        )
 
     def test_portal_user_has_no_access(self):
         self.codes._generate_for(self.user)
@@ -183,5 +245,7 @@ class TestRecoveryCodeModel(TransactionCase):
         self.user.sudo().totp_secret = pyotp.random_base32()
         plain = self.codes._generate_for(self.user)
         with self.assertRaises(AccessDenied):
-            self.user._check_credentials({"type": "portal_access_recovery_code", "token": plain[0]}, {})
+            self.user._check_credentials(
+                {"type": "portal_access_recovery_code", "token": plain[0]}, {}
+            )
         self.assertEqual(self.codes._count_unused(self.user), 10)

@@ -15,7 +15,17 @@ class TestPortalSecurityTour(PortalSecurityCase):
         self.start_tour("/my/security", "portal_security_totp", login=user.login)
         self.assertTrue(user.totp_enabled)
         self.assertEqual(user._portal_access_recovery_code_count(), 9)
-        used = self.env["mail.mail"].sudo().search(
-            [("subject", "=", "A recovery code was used to sign in to your account")]
+        used = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "subject",
+                        "=",
+                        "A recovery code was used to sign in to your account",
+                    )
+                ]
+            )
         )
         self.assertEqual(used.recipient_ids, user.partner_id)
