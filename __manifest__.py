@@ -25,10 +25,12 @@
         "data/mail_template_invitation.xml",
         "data/mail_template_login.xml",
         "data/mail_template_payment.xml",
+        "data/mail_template_security.xml",
         # QWeb templates
         "views/portal_login_templates.xml",
         "views/portal_templates.xml",
         "views/payment_templates.xml",
+        "views/portal_security_templates.xml",
         # Backend views
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
@@ -37,6 +39,10 @@
         "wizards/portal_login_change_views.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "portal_access/static/src/interactions/portal_security_*.js",
+            "portal_access/static/src/scss/portal_security.scss",
+        ],
         "web.assets_tests": [
             "portal_access/static/tests/tours/*.js",
         ],

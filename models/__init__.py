@@ -3,3 +3,5 @@ from . import res_users
 from . import res_config_settings
 from . import res_company
 from . import res_partner
+from . import portal_access_recovery_code
+from . import ir_http

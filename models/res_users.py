@@ -1,15 +1,28 @@
 import logging
 import re
-from datetime import timedelta
+import time
+import xml.etree.ElementTree as ET
 from ast import literal_eval
+from datetime import timedelta
 
+import pyotp
+import qrcode
+import qrcode.image.svg
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, email_normalize
+from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
+from odoo.http import request
+from odoo.tools import SQL, consteq, email_normalize
+
+from odoo.addons.base.models.res_users import check_identity
 
 _logger = logging.getLogger(__name__)
+
+# Core's identity check window (``check_identity`` in base): a password
+# confirmed less than this many seconds ago covers sensitive actions.
+PORTAL_ACCESS_IDENTITY_WINDOW = 10 * 60
+PORTAL_ACCESS_MIN_PASSWORD_LENGTH = 8
 
 # A login typed by a person: one bare address, no display name, no list.
 _LOGIN_FORBIDDEN_CHARS = re.compile(r"[\s<>,;:\"()\[\]\\\x00-\x1f\x7f]")
@@ -89,10 +102,11 @@ class ResUsers(models.Model):
     # ------------------------------------------------------------------
 
     def _notify_security_setting_update(self, subject, content, mail_values=None, **kwargs):
-        # A login changed by _portal_access_change_login gets its own notices,
-        # to the old and to the new address; core's generic notice would be a
-        # third mail, sent to the contact email only.
-        if self.env.context.get("portal_access_own_login_notices"):
+        # The flows of this module that change a security setting send their
+        # own, more precise notice: a login change notifies the old and the
+        # new address; turning 2FA off from the portal also says that the
+        # recovery codes are void. Core's generic notice would be one more mail.
+        if self.env.context.get("portal_access_own_security_notice"):
             return self.env["mail.mail"]
         return super()._notify_security_setting_update(subject, content, mail_values=mail_values, **kwargs)
 
@@ -176,7 +190,7 @@ class ResUsers(models.Model):
         # ``login`` is one of the fields core hashes into the session token
         # (_get_session_token_fields): every session of this user fails its
         # check at its next request and is logged out; nothing else is needed.
-        self.with_context(portal_access_own_login_notices=True).write(vals)
+        self.with_context(portal_access_own_security_notice=True).write(vals)
         self._portal_access_send_login_change_notices(old_login)
         self.partner_id._message_log(
             body=self._portal_access_login_change_note(old_login, old_email if update_email else None)
@@ -442,3 +456,427 @@ class ResUsers(models.Model):
         self.ensure_one()
         urls = self.env.context.get("portal_access_signup_urls") or {}
         return urls.get(self.id) or self.partner_id._get_signup_url()
+
+    # Portal security: password, 2FA with pyotp + qrcode, recovery codes,
+    # devices, "2FA required" policy. Core's 2FA fields (totp_secret,
+    # totp_last_counter) and login step (/web/login/totp) stay the one 2FA
+    # system; this block only adds to them.
+    # ------------------------------------------------------------------
+
+    def _inverse_token(self):
+        super()._inverse_token()
+        # Whoever turns 2FA off (the user, an admin, core's dialog), the
+        # recovery codes that went with it stop working.
+        turned_off = self.sudo().filtered(lambda user: not user.totp_secret)
+        if turned_off:
+            self.env["portal_access.recovery.code"]._void_for(turned_off)
+
+    def _check_credentials(self, credentials, env):
+        if credentials.get("type") != "portal_access_recovery_code":
+            return super()._check_credentials(credentials, env)
+        # A recovery code is only ever a second factor: the password of this
+        # very user was checked and the session waits at the 2FA step.
+        if not (
+            request
+            and request.session.get("pre_uid") == self.id
+            and credentials.get("token")
+        ):
+            raise AccessDenied()
+        # Same per-user budget as core's 6-digit codes ("code_check").
+        self._totp_rate_limit("code_check")
+        # sudo: core's 2FA fields and the code hashes are NO_ACCESS.
+        user_sudo = self.sudo()
+        codes = self.env["portal_access.recovery.code"]
+        if not user_sudo.totp_enabled or not codes._consume(
+            user_sudo, credentials["token"]
+        ):
+            user_sudo._portal_access_security_event("recovery_code_rejected")
+            raise AccessDenied(
+                self.env._(
+                    "Verification failed, please double-check the recovery code."
+                )
+            )
+        self._totp_rate_limit_purge("code_check")
+        remaining = codes._count_unused(user_sudo)
+        user_sudo._portal_access_security_event(
+            "recovery_code_used",
+            self.env._(
+                "Signed in with a recovery code (%(count)s left).", count=remaining
+            ),
+        )
+        user_sudo._portal_access_send_security_mail(
+            "portal_access.mail_template_recovery_code_used", remaining=remaining
+        )
+        return {
+            "uid": self.id,
+            "auth_method": "portal_access_recovery_code",
+            "mfa": "default",
+        }
+
+    @check_identity
+    def portal_access_action_check_identity(self):
+        """No-op behind core's identity check: lets the portal's JavaScript
+        open core's password dialog before it shows the 2FA setup."""
+        return True
+
+    @check_identity
+    def portal_access_action_totp_disable(self):
+        """Turn 2FA off from the portal's JavaScript (after core's password
+        dialog); the server-rendered page calls ``_portal_access_totp_disable``."""
+        self.ensure_one()
+        return self._portal_access_totp_disable()
+
+    # Policy ------------------------------------------------------------
+
+    @api.model
+    def _portal_access_totp_policy(self):
+        """``"required"`` or ``"optional"``: the setting "Two-factor
+        authentication for portal users"."""
+        policy = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("portal_access.portal_totp_policy")
+        )
+        return "required" if policy == "required" else "optional"
+
+    def _portal_access_totp_setup_required(self):
+        """Whether this user must turn on 2FA before using the portal."""
+        self.ensure_one()
+        return (
+            self._portal_access_totp_policy() == "required"
+            and self._is_portal()
+            and not self.totp_enabled
+        )
+
+    @api.model
+    def _portal_access_identity_is_fresh(self):
+        """Whether the password was confirmed within core's identity-check
+        window (``identity-check-last``, also set by core's password dialog)."""
+        last = request.session.get("identity-check-last", 0) if request else 0
+        return last > time.time() - PORTAL_ACCESS_IDENTITY_WINDOW
+
+    def _portal_access_confirm_identity(self, password, wrong_password_message=None):
+        """Check the signed-in user's password and open core's identity-check
+        window.
+
+        :param wrong_password_message: message of the AccessDenied raised for
+            a wrong password (default: "Wrong password, please try again.")
+        :raise AccessDenied: with a translated message when the password is
+            wrong or core's login cooldown is on
+        """
+        self.ensure_one()
+        if self != self.env.user or not request:
+            raise AccessError(self.env._("You can only confirm your own password."))
+        # Core's login cooldown also guards this password prompt: a wrong
+        # password counts as a failed login, and during the cooldown the
+        # AccessDenied of _assert_can_auth (with its own message) goes up.
+        with self._assert_can_auth(user=self.id):
+            try:
+                self._check_credentials(
+                    {
+                        "login": self.login,
+                        "password": password or "",
+                        "type": "password",
+                    },
+                    {"interactive": True},
+                )
+            except AccessDenied:
+                self._portal_access_security_event("identity_check_failed")
+                raise AccessDenied(
+                    wrong_password_message
+                    or self.env._("Wrong password, please try again.")
+                ) from None
+        request.session["identity-check-last"] = time.time()
+
+    # Password ----------------------------------------------------------
+
+    @api.model
+    def _portal_access_password_min_length(self):
+        """Minimum length of a new password set from the portal: the
+        ``auth_password_policy`` setting when that module is installed, and
+        never less than 8."""
+        minlength = 0
+        # Defined by auth_password_policy, only when it is installed.
+        if hasattr(self, "_check_password_policy"):
+            param = (
+                self.env["ir.config_parameter"]
+                .sudo()
+                .get_param("auth_password_policy.minlength")
+            )
+            try:
+                minlength = int(param or 0)
+            except ValueError:
+                minlength = 0
+        return max(minlength, PORTAL_ACCESS_MIN_PASSWORD_LENGTH)
+
+    # Two-factor authentication -----------------------------------------
+
+    @api.model
+    def _portal_access_totp_new_secret(self):
+        """A new base32 secret of 160 bits, the size core generates."""
+        return pyotp.random_base32(length=32)
+
+    @api.model
+    def _portal_access_totp_match(self, secret, code, for_time=None):
+        """Check ``code`` against ``secret`` with pyotp, allowing one 30-second
+        step of clock drift either way (core's window).
+
+        :return: the matching time step (core's ``totp_last_counter`` unit)
+            or None
+        """
+        totp = pyotp.TOTP(secret)
+        for_time = time.time() if for_time is None else for_time
+        if not totp.verify(code, for_time=for_time, valid_window=1):
+            return None
+        step = totp.timecode(for_time)
+        return next(
+            (
+                counter
+                for counter in (step - 1, step, step + 1)
+                if consteq(totp.generate_otp(counter), code)
+            ),
+            None,
+        )
+
+    def _portal_access_totp_provisioning(self, secret):
+        """What an authenticator app needs: the ``otpauth://`` URI (issuer:
+        company name, account: login), its QR code as inline SVG and the
+        secret in groups of four."""
+        self.ensure_one()
+        uri = pyotp.TOTP(secret).provisioning_uri(
+            name=self.login, issuer_name=self.company_id.name or self.env.company.name
+        )
+        svg = qrcode.make(
+            uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=10
+        ).get_image()
+        # Sized by CSS through the viewBox, not in millimetres.
+        for attribute in ("width", "height"):
+            svg.attrib.pop(attribute, None)
+        svg.set("class", "o_portal_access_totp_qrcode img-fluid")
+        svg.set("role", "img")
+        svg.set("aria-label", self.env._("QR code for your authenticator app"))
+        return {
+            "uri": uri,
+            # The SVG only holds paths drawn by qrcode, no text of ours.
+            "qrcode": Markup(ET.tostring(svg, encoding="unicode")),
+            "secret_groups": " ".join(
+                secret[i : i + 4] for i in range(0, len(secret), 4)
+            ),
+        }
+
+    def _portal_access_totp_enable(self, secret, code):
+        """Turn on 2FA for the signed-in user with ``secret`` once ``code``
+        proves their app has it, and create their recovery codes.
+
+        The caller checks the identity. Counts against core's per-user code
+        budget; the step is stored in ``totp_last_counter`` so the same code
+        cannot also sign in.
+
+        :return: the new recovery codes, to show once
+        :raise UserError: with a translated message; 2FA then stays off
+        """
+        self.ensure_one()
+        if self != self.env.user:
+            raise AccessError(
+                self.env._(
+                    "Two-factor authentication can only be enabled for yourself."
+                )
+            )
+        if self.totp_enabled:
+            raise UserError(self.env._("Two-factor authentication is already enabled."))
+        code = re.sub(r"\s", "", code or "")
+        if not re.fullmatch(r"\d{6}", code):
+            raise UserError(
+                self.env._("Enter the 6-digit code shown in your authenticator app.")
+            )
+        try:
+            self._totp_rate_limit("code_check")
+        except AccessDenied as e:
+            raise UserError(str(e)) from None
+        match = self._portal_access_totp_match(secret, code)
+        if match is None:
+            self._portal_access_security_event("totp_enable_rejected")
+            raise UserError(
+                self.env._(
+                    "Verification failed, please double-check the 6-digit code. "
+                    "Two-factor authentication is still off."
+                )
+            )
+        # sudo: core's 2FA fields are NO_ACCESS, even for their owner.
+        user_sudo = self.sudo()
+        user_sudo.totp_secret = secret
+        user_sudo.totp_last_counter = match
+        self._totp_rate_limit_purge("code_check")
+        codes = self.env["portal_access.recovery.code"]._generate_for(self)
+        self._portal_access_refresh_session_token()
+        # The new secret already invalidated the other sessions' tokens: end
+        # them for good, so the device list does not show them as signed in.
+        self._portal_access_end_sessions(audit=False)
+        self._portal_access_security_event(
+            "totp_enabled",
+            self.env._("Two-factor authentication turned on from the portal."),
+        )
+        return codes
+
+    def _portal_access_totp_disable(self):
+        """Turn off 2FA for the signed-in user: voids the recovery codes and
+        the trusted browsers, sends a notice. The caller checks the identity.
+
+        :return: True when 2FA was on
+        """
+        self.ensure_one()
+        if self != self.env.user:
+            raise AccessError(
+                self.env._(
+                    "Two-factor authentication can only be disabled for yourself."
+                )
+            )
+        if not self.totp_enabled:
+            return False
+        self._revoke_all_devices()
+        # sudo: core's 2FA fields are NO_ACCESS, even for their owner.
+        self.sudo().with_context(portal_access_own_security_notice=True).write(
+            {"totp_secret": False}
+        )
+        self._portal_access_refresh_session_token()
+        self._portal_access_end_sessions(audit=False)
+        self._portal_access_security_event(
+            "totp_disabled",
+            self.env._("Two-factor authentication turned off from the portal."),
+        )
+        self._portal_access_send_security_mail(
+            "portal_access.mail_template_totp_disabled"
+        )
+        return True
+
+    def _portal_access_recovery_codes_regenerate(self):
+        """Void the signed-in user's recovery codes and make new ones. The
+        caller checks the identity.
+
+        :return: the new codes, to show once
+        """
+        self.ensure_one()
+        if self != self.env.user:
+            raise AccessError(
+                self.env._("You can only generate recovery codes for yourself.")
+            )
+        if not self.totp_enabled:
+            raise UserError(self.env._("Turn on two-factor authentication first."))
+        codes = self.env["portal_access.recovery.code"]._generate_for(self)
+        self._portal_access_security_event(
+            "recovery_codes_generated",
+            self.env._("New recovery codes generated; the old ones no longer work."),
+        )
+        return codes
+
+    def _portal_access_recovery_code_count(self):
+        self.ensure_one()
+        return self.env["portal_access.recovery.code"]._count_unused(self)
+
+    def _portal_access_refresh_session_token(self):
+        """Keep the current session signed in after a change of a field that
+        makes up the session token (password, 2FA secret); every other
+        session of the user is signed out by that change."""
+        if request and request.session.uid == self.id:
+            self.env.flush_all()
+            request.session.session_token = self.env.user._compute_session_token(
+                request.session.sid
+            )
+
+    # Devices -----------------------------------------------------------
+
+    def _portal_access_devices(self):
+        """The user's signed-in devices (core's ``res.device``), most recent first."""
+        self.ensure_one()
+        # sudo: portal users cannot read res.device; the domain keeps it to
+        # their own devices.
+        return (
+            self.env["res.device"]
+            .sudo()
+            .search([("user_id", "=", self.id)], order="last_activity desc, id desc")
+        )
+
+    def _portal_access_end_sessions(self, device_ids=None, audit=True):
+        """Sign out the user's devices ``device_ids`` (default: every device
+        but the current one). The current session is never ended here; the
+        caller checks the identity. ``audit=False`` when the caller logs the
+        event that ended them.
+
+        :return: the number of sessions ended
+        """
+        self.ensure_one()
+        devices_sudo = self._portal_access_devices().filtered(
+            lambda device: not device.is_current
+        )
+        if device_ids is not None:
+            devices_sudo = devices_sudo.filtered(lambda device: device.id in device_ids)
+        sessions = set(devices_sudo.mapped("session_identifier"))
+        if devices_sudo:
+            devices_sudo._revoke()
+        if devices_sudo and audit:
+            self._portal_access_security_event(
+                "sessions_ended",
+                self.env._(
+                    "Signed out %(count)s other session(s) from the portal.",
+                    count=len(sessions),
+                ),
+            )
+        return len(sessions)
+
+    def _portal_access_forget_trusted_devices(self, device_ids=None):
+        """Forget the user's trusted (2FA-remembered) browsers ``device_ids``
+        (default: all). The caller checks the identity.
+
+        :return: the number of browsers forgotten
+        """
+        self.ensure_one()
+        domain = [("user_id", "=", self.id)]
+        if device_ids is not None:
+            domain.append(("id", "in", list(device_ids)))
+        # Core's rule limits portal users to their own trusted devices and
+        # ``_remove`` checks ownership again before its sudo unlink.
+        devices = self.env["auth_totp.device"].search(domain)
+        count = len(devices)
+        if devices:
+            devices._remove()
+            self._portal_access_security_event(
+                "trusted_devices_forgotten",
+                self.env._(
+                    "Forgot %(count)s trusted browser(s) from the portal.", count=count
+                ),
+            )
+        return count
+
+    # Audit -------------------------------------------------------------
+
+    def _portal_access_security_event(self, event, note=None):
+        """Log a security event at INFO with the stable prefix
+        ``portal_access security:`` (never a secret, a code or a hash) and,
+        with ``note``, leave a trace in the chatter of the user's contact."""
+        self.ensure_one()
+        ip = request.httprequest.remote_addr if request else "n/a"
+        _logger.info(
+            "portal_access security: %s for user #%s (%s) from %s",
+            event,
+            self.id,
+            self.login,
+            ip,
+        )
+        if note:
+            # sudo: portal users cannot post on their contact; the note is
+            # internal, for the admins.
+            self.partner_id.sudo()._message_log(body=note, author_id=self.partner_id.id)
+
+    def _portal_access_send_security_mail(self, template_xmlid, **values):
+        """Queue the security notice ``template_xmlid`` to the user (a real
+        ``mail.mail``, sent by the mail queue)."""
+        self.ensure_one()
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if not template or not self.email:
+            return
+        ip = request.httprequest.remote_addr if request else False
+        # sudo: the user (or, at the login step, the public user) cannot read
+        # mail templates; the notice goes to the user's own address.
+        template.sudo().with_context(
+            portal_access_ip=ip, portal_access_values=values
+        ).send_mail(self.id, email_layout_xmlid="mail.mail_notification_light")

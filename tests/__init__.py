@@ -10,3 +10,9 @@ from . import test_portal_wizard
 from . import test_partner_access_state
 from . import test_portal_wizard_performance
 from . import test_portal_wizard_http
+from . import test_portal_security_totp
+from . import test_portal_security_tour
+from . import test_portal_security_recovery
+from . import test_portal_security_password
+from . import test_portal_security_devices
+from . import test_portal_security_policy

@@ -1,0 +1,67 @@
+from odoo import http
+from odoo.exceptions import AccessDenied
+from odoo.http import request
+
+from odoo.addons.auth_totp.controllers import home
+
+
+class Home(home.Home):
+    @http.route()
+    def web_totp(self, redirect=None, **kwargs):
+        """Core's login 2FA step, which also takes a recovery code instead of
+        the 6-digit code."""
+        token = kwargs.get("totp_token")
+        if (
+            request.httprequest.method == "POST"
+            and token
+            and not request.session.uid
+            and request.session.get("pre_uid")
+            and request.env["portal_access.recovery.code"]._looks_like_recovery_code(
+                token
+            )
+        ):
+            return self._portal_access_login_with_recovery_code(
+                token, redirect=redirect
+            )
+        return super().web_totp(redirect=redirect, **kwargs)
+
+    def _portal_access_login_with_recovery_code(self, token, redirect=None):
+        user = request.env["res.users"].browse(request.session["pre_uid"])
+        try:
+            # As core does for the 6-digit code: login cooldown, then the
+            # check (which spends core's per-user "code_check" budget).
+            with user._assert_can_auth(user=user.id):
+                user._check_credentials(
+                    {"type": "portal_access_recovery_code", "token": token},
+                    {"interactive": True},
+                )
+        except AccessDenied as e:
+            # Core renders its form again when the POST carries no code.
+            response = super().web_totp(redirect=redirect)
+            if getattr(response, "is_qweb", False):
+                response.qcontext["error"] = e.args[0] if e.args else None
+                response.qcontext["portal_access_recovery_attempt"] = True
+            return response
+        # Same as core's success path; a recovery code does not offer to trust
+        # the browser (it is the way in for someone who lost their phone).
+        request.session.finalize(request.env)
+        request.update_env(user=request.session.uid)
+        request.update_context(**request.session.context)
+        response = request.redirect(
+            self._login_redirect(request.session.uid, redirect=redirect)
+        )
+        request.session.touch()
+        return response
+
+    def _login_redirect(self, uid, redirect=None):
+        url = super()._login_redirect(uid, redirect=redirect)
+        # Policy "2FA required": a signed-in portal user without 2FA goes to
+        # the setup first (ir.http keeps them there for every /my page).
+        if (
+            request.session.uid
+            and request.env(user=uid)["res.users"]
+            .browse(uid)
+            ._portal_access_totp_setup_required()
+        ):
+            return "/my/security/2fa/enable"
+        return url

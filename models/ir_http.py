@@ -1,0 +1,43 @@
+from odoo import models
+from odoo.exceptions import AccessDenied
+from odoo.http import request
+
+# Pages a portal user may still open while the "2FA required" policy holds
+# them: the setup itself (see controllers/portal_security.py).
+PORTAL_ACCESS_TOTP_SETUP_ROUTES = frozenset(
+    {"/my/security/2fa/enable", "/my/security/2fa/enable/confirm"}
+)
+
+
+class IrHttp(models.AbstractModel):
+    _inherit = "ir.http"
+
+    @classmethod
+    def _dispatch(cls, endpoint):
+        redirect = cls._portal_access_totp_policy_redirect(endpoint)
+        if redirect is not None:
+            return redirect
+        return super()._dispatch(endpoint)
+
+    @classmethod
+    def _portal_access_totp_policy_redirect(cls, endpoint):
+        """Keep a portal user who must turn on 2FA on the setup pages: every
+        other ``/my`` page redirects there (JSON routes under ``/my`` are
+        refused).
+
+        :return: a redirect response, or None to serve the request
+        """
+        routes = endpoint.routing.get("routes") or ()
+        if not request.session.uid or not any(
+            route == "/my" or route.startswith("/my/") for route in routes
+        ):
+            return None
+        if PORTAL_ACCESS_TOTP_SETUP_ROUTES.intersection(routes):
+            return None
+        if not request.env.user._portal_access_totp_setup_required():
+            return None
+        if endpoint.routing.get("type") == "http":
+            return request.redirect("/my/security/2fa/enable")
+        raise AccessDenied(
+            request.env._("Turn on two-factor authentication to use your account.")
+        )
