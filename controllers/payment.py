@@ -1,11 +1,13 @@
 import logging
 
+from werkzeug.exceptions import Forbidden, NotFound
+
 from odoo import http
-from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.http import request
-from werkzeug.exceptions import Forbidden, NotFound
+
+from odoo.addons.payment.controllers.portal import PaymentPortal
 
 _logger = logging.getLogger(__name__)
 
@@ -64,7 +66,8 @@ class PortalAccessPaymentPortal(PaymentPortal):
         is_post = request.httprequest.method == "POST"
         if is_post and not request.validate_csrf(csrf_token):
             _logger.info(
-                "portal_access: payment method deletion refused (invalid CSRF token), user %s",
+                "portal_access: payment method deletion refused (invalid CSRF token), "
+                "user %s",
                 request.env.user.id,
             )
             raise Forbidden()
@@ -105,14 +108,16 @@ class PortalAccessPaymentPortal(PaymentPortal):
         )
         if not token_sudo:
             _logger.info(
-                "portal_access: payment method deletion refused (token %s not found), user %s",
+                "portal_access: payment method deletion refused (token %s not found), "
+                "user %s",
                 token_id,
                 request.env.user.id,
             )
             raise NotFound()
         if not token_sudo._portal_access_can_be_deleted_by(partner_sudo):
             _logger.info(
-                "portal_access: payment method deletion refused (token %s shared, saved by "
+                "portal_access: payment method deletion refused (token %s shared, "
+                "saved by "
                 "partner %s), user %s",
                 token_sudo.id,
                 token_sudo.partner_id.id,
@@ -120,7 +125,8 @@ class PortalAccessPaymentPortal(PaymentPortal):
             )
             raise AccessError(
                 request.env._(
-                    "This payment method was saved by %(name)s: only they can delete it.",
+                    "This payment method was saved by %(name)s: only they can delete "
+                    "it.",
                     name=token_sudo.partner_id.name,
                 )
             )

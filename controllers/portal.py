@@ -3,12 +3,14 @@ import logging
 import re
 from urllib.parse import urlencode
 
+from werkzeug.exceptions import Forbidden, NotFound
+
 from odoo import http
-from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import str2bool
-from werkzeug.exceptions import Forbidden, NotFound
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
 
 _logger = logging.getLogger(__name__)
 
@@ -366,7 +368,8 @@ class PortalAccessCustomerPortal(CustomerPortal):
                     (
                         field_name,
                         env._(
-                            "%(field)s is too long: at most %(limit)s characters are allowed.",
+                            "%(field)s is too long: at most %(limit)s characters are "
+                            "allowed.",
                             field=label,
                             limit=limit,
                         ),
@@ -386,7 +389,8 @@ class PortalAccessCustomerPortal(CustomerPortal):
                 (
                     "state_id",
                     env._(
-                        "%(state)s is not in %(country)s: choose a state of %(country)s.",
+                        "%(state)s is not in %(country)s: choose a state of "
+                        "%(country)s.",
                         state=state_sudo.name,
                         country=country_sudo.name,
                     ),
@@ -483,7 +487,8 @@ class PortalAccessCustomerPortal(CustomerPortal):
 
     @staticmethod
     def _portal_access_parse_bool(value):
-        """``'true'``/``'false'`` as core's address routes expect, whatever was posted."""
+        """``'true'``/``'false'`` as core's address routes expect, whatever
+        was posted."""
         if isinstance(value, bool):
             return "true" if value else "false"
         try:

@@ -39,7 +39,9 @@ class PortalLogin(CustomerPortal):
         return {
             "portal_access_login": user.login,
             "portal_access_can_request_login": user._is_portal(),
-            "portal_access_login_request_sent": request.session.pop(_REQUEST_SENT_KEY, False),
+            "portal_access_login_request_sent": request.session.pop(
+                _REQUEST_SENT_KEY, False
+            ),
             "portal_access_login_request_error": error,
             "portal_access_requested_login": requested_login,
             "portal_access_login_request_message": message,
@@ -72,11 +74,15 @@ class PortalLogin(CustomerPortal):
         try:
             user_sudo._portal_access_request_login_change(requested_login, message)
         except (UserError, ValidationError) as error:
-            _logger.info("portal_access: login change request of user #%s refused", user_sudo.id)
+            _logger.info(
+                "portal_access: login change request of user #%s refused", user_sudo.id
+            )
             values = self._prepare_my_account_rendering_values()
             values.update(
                 self._prepare_login_request_values(
-                    error=error.args[0], requested_login=requested_login, message=message
+                    error=error.args[0],
+                    requested_login=requested_login,
+                    message=message,
                 )
             )
             response = request.render("portal.portal_my_details", values)
@@ -92,10 +98,20 @@ class PortalLogin(CustomerPortal):
 
     def _create_or_update_address(self, partner_sudo, *args, **kwargs):
         user = request.env.user
-        own_contact = bool(partner_sudo) and not user._is_public() and partner_sudo == user.partner_id
+        own_contact = (
+            bool(partner_sudo)
+            and not user._is_public()
+            and partner_sudo == user.partner_id
+        )
         old_email = own_contact and email_normalize(partner_sudo.email or "")
-        partner_sudo, feedback = super()._create_or_update_address(partner_sudo, *args, **kwargs)
-        if own_contact and feedback.get("redirectUrl") and email_normalize(partner_sudo.email or "") != old_email:
+        partner_sudo, feedback = super()._create_or_update_address(
+            partner_sudo, *args, **kwargs
+        )
+        if (
+            own_contact
+            and feedback.get("redirectUrl")
+            and email_normalize(partner_sudo.email or "") != old_email
+        ):
             request.session[_EMAIL_CHANGED_KEY] = True
         return partner_sudo, feedback
 

@@ -58,7 +58,8 @@ class CustomerPortal(portal.CustomerPortal):
                     "errors": {
                         "password": {
                             "new1": env._(
-                                "The new password is too short: use at least %(count)s characters.",
+                                "The new password is too short: use at least %(count)s "
+                                "characters.",
                                 count=min_length,
                             )
                         }
@@ -69,7 +70,8 @@ class CustomerPortal(portal.CustomerPortal):
                     "errors": {
                         "password": {
                             "new1": env._(
-                                "The new password must be different from your current password."
+                                "The new password must be different from your current "
+                                "password."
                             )
                         }
                     }
@@ -78,7 +80,8 @@ class CustomerPortal(portal.CustomerPortal):
                 user._portal_access_confirm_identity(
                     old,
                     wrong_password_message=env._(
-                        "The current password you entered is incorrect; your password was not changed."
+                        "The current password you entered is incorrect; your password "
+                        "was not changed."
                     ),
                 )
             except AccessDenied as e:
@@ -96,7 +99,9 @@ class CustomerPortal(portal.CustomerPortal):
         """Values the portal security page needs for this module's sections."""
         user = request.env.user
         return {
-            "portal_access_min_password_length": user._portal_access_password_min_length(),
+            "portal_access_min_password_length": (
+                user._portal_access_password_min_length()
+            ),
             "portal_access_devices": user._portal_access_devices(),
             "portal_access_recovery_code_count": (
                 user._portal_access_recovery_code_count() if user.totp_enabled else 0
@@ -113,12 +118,14 @@ class CustomerPortal(portal.CustomerPortal):
         _ = request.env._
         return {
             "totp_disabled": _(
-                "Two-factor authentication is off. Your recovery codes and trusted browsers no longer work."
+                "Two-factor authentication is off. Your recovery codes and trusted "
+                "browsers no longer work."
             ),
             "sessions_ended": _("The selected sessions were signed out."),
             "no_session": _("That device is no longer signed in."),
             "trusted_devices_forgotten": _(
-                "The selected browsers will ask for a two-factor code at the next sign-in."
+                "The selected browsers will ask for a two-factor code at the next "
+                "sign-in."
             ),
             "no_trusted_device": _("That browser is no longer trusted."),
             "totp_already_enabled": _("Two-factor authentication is already on."),
@@ -243,7 +250,8 @@ class CustomerPortal(portal.CustomerPortal):
                 action="/my/security/2fa/enable",
                 title=request.env._("Enable two-factor authentication"),
                 description=request.env._(
-                    "Two-factor authentication asks for a 6-digit code from an app on your phone "
+                    "Two-factor authentication asks for a 6-digit code from an app on "
+                    "your phone "
                     "each time you sign in, so that your password alone is not enough. "
                     "First confirm your password."
                 ),
@@ -297,7 +305,8 @@ class CustomerPortal(portal.CustomerPortal):
         if not secret:
             return self._portal_access_render_totp_setup(
                 error=request.env._(
-                    "This setup page expired. Scan the new QR code below (remove the old entry from your app)."
+                    "This setup page expired. Scan the new QR code below (remove the "
+                    "old entry from your app)."
                 )
             )
         error = self._portal_access_check_identity(password)
@@ -338,7 +347,8 @@ class CustomerPortal(portal.CustomerPortal):
             action="/my/security/2fa/disable",
             title=request.env._("Disable two-factor authentication"),
             description=request.env._(
-                "Without two-factor authentication, your password alone lets anyone sign in to your "
+                "Without two-factor authentication, your password alone lets anyone "
+                "sign in to your "
                 "account. Your recovery codes and trusted browsers will stop working."
             ),
             submit_label=request.env._("Disable two-factor authentication"),
@@ -439,11 +449,13 @@ class CustomerPortal(portal.CustomerPortal):
                 title=request.env._("Forget trusted browsers"),
                 description=(
                     request.env._(
-                        "Every browser will ask for a two-factor code at the next sign-in."
+                        "Every browser will ask for a two-factor code at the next "
+                        "sign-in."
                     )
                     if device_ids is None
                     else request.env._(
-                        "The selected browser will ask for a two-factor code at the next sign-in."
+                        "The selected browser will ask for a two-factor code at the "
+                        "next sign-in."
                     )
                 ),
                 submit_label=request.env._("Forget"),

@@ -103,7 +103,8 @@ class PortalAccessRecoveryCode(models.Model):
         self.env.flush_all()
         rows = self.env.execute_query(
             SQL(
-                "UPDATE portal_access_recovery_code SET used_date = now() at time zone 'UTC' "
+                "UPDATE portal_access_recovery_code SET used_date = now() at time zone "
+                "'UTC' "
                 "WHERE id = %s AND used_date IS NULL RETURNING id",
                 matched.id,
             )

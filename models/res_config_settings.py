@@ -21,7 +21,7 @@ class ResConfigSettings(models.TransientModel):
         default="optional",
         required=True,
         config_parameter="portal_access.portal_totp_policy",
-        help="Required: a portal user without two-factor authentication who signs in is "
-        "sent to the page that turns it on and can open no other page of the portal "
-        "until it is on.",
+        help="Required: a portal user without two-factor authentication who signs "
+        "in is sent to the page that turns it on and can open no other page of the "
+        "portal until it is on.",
     )

@@ -101,14 +101,18 @@ class ResUsers(models.Model):
     # Login management: staff change a portal login, customers request it
     # ------------------------------------------------------------------
 
-    def _notify_security_setting_update(self, subject, content, mail_values=None, **kwargs):
+    def _notify_security_setting_update(
+        self, subject, content, mail_values=None, **kwargs
+    ):
         # The flows of this module that change a security setting send their
         # own, more precise notice: a login change notifies the old and the
         # new address; turning 2FA off from the portal also says that the
         # recovery codes are void. Core's generic notice would be one more mail.
         if self.env.context.get("portal_access_own_security_notice"):
             return self.env["mail.mail"]
-        return super()._notify_security_setting_update(subject, content, mail_values=mail_values, **kwargs)
+        return super()._notify_security_setting_update(
+            subject, content, mail_values=mail_values, **kwargs
+        )
 
     def _portal_access_check_login_change_allowed(self):
         """Raise a translated UserError unless ``self`` is a portal user.
@@ -119,7 +123,8 @@ class ResUsers(models.Model):
         if self._is_internal():
             raise UserError(
                 self.env._(
-                    "%(user)s is an internal user. Change the login of internal users in "
+                    "%(user)s is an internal user. Change the login of internal users "
+                    "in "
                     "Settings > Users & Companies > Users.",
                     user=self.display_name,
                 )
@@ -127,7 +132,8 @@ class ResUsers(models.Model):
         if not self._is_portal():
             raise UserError(
                 self.env._(
-                    "%(user)s is not a portal user: only the login of a portal user can be "
+                    "%(user)s is not a portal user: only the login of a portal user "
+                    "can be "
                     "changed here.",
                     user=self.display_name,
                 )
@@ -144,22 +150,32 @@ class ResUsers(models.Model):
         login = self._portal_access_normalize_login(new_login)
         if login == self.login:
             raise UserError(
-                self.env._("“%(login)s” is already the login of %(user)s.", login=login, user=self.display_name)
+                self.env._(
+                    "“%(login)s” is already the login of %(user)s.",
+                    login=login,
+                    user=self.display_name,
+                )
             )
-        owner = self._portal_access_find_login_owners([login], exclude_user_ids=self.ids).get(login.lower())
+        owner = self._portal_access_find_login_owners(
+            [login], exclude_user_ids=self.ids
+        ).get(login.lower())
         if owner:
             if owner.active:
                 message = self.env._(
-                    "The login “%(login)s” is already used by the user %(user)s (login “%(owner_login)s”). "
-                    "Logins are compared without regard to letter case; choose another login.",
+                    "The login “%(login)s” is already used by the user %(user)s (login "
+                    "“%(owner_login)s”). "
+                    "Logins are compared without regard to letter case; choose another "
+                    "login.",
                     login=login,
                     user=owner.display_name,
                     owner_login=owner.login,
                 )
             else:
                 message = self.env._(
-                    "The login “%(login)s” is already used by the archived user %(user)s (login "
-                    "“%(owner_login)s”). Logins are compared without regard to letter case; choose "
+                    "The login “%(login)s” is already used by the archived user "
+                    "%(user)s (login "
+                    "“%(owner_login)s”). Logins are compared without regard to letter "
+                    "case; choose "
                     "another login, or change the login of that archived user first.",
                     login=login,
                     user=owner.display_name,
@@ -193,10 +209,13 @@ class ResUsers(models.Model):
         self.with_context(portal_access_own_security_notice=True).write(vals)
         self._portal_access_send_login_change_notices(old_login)
         self.partner_id._message_log(
-            body=self._portal_access_login_change_note(old_login, old_email if update_email else None)
+            body=self._portal_access_login_change_note(
+                old_login, old_email if update_email else None
+            )
         )
         _logger.info(
-            "portal_access: login of user #%s changed by user #%s (contact email changed too: %s)",
+            "portal_access: login of user #%s changed by user #%s (contact email "
+            "changed too: %s)",
             self.id,
             self.env.uid,
             bool(update_email),
@@ -229,7 +248,8 @@ class ResUsers(models.Model):
         """
         self.ensure_one()
         note = self.env._(
-            "Portal login changed by %(author)s from %(old)s to %(new)s. The password is unchanged.",
+            "Portal login changed by %(author)s from %(old)s to %(new)s. The password "
+            "is unchanged.",
             author=self.env.user.name,
             old=old_login,
             new=self.login,
@@ -247,7 +267,9 @@ class ResUsers(models.Model):
         current window (24 hours). The requests are counted from their notes
         on the contact, which stay: activities can be done and deleted."""
         self.ensure_one()
-        subtype = self.env.ref("portal_access.mt_login_change_request", raise_if_not_found=False)
+        subtype = self.env.ref(
+            "portal_access.mt_login_change_request", raise_if_not_found=False
+        )
         if not subtype:
             return 0
         # sudo: a customer cannot read the internal notes of their own contact
@@ -273,7 +295,11 @@ class ResUsers(models.Model):
         self.ensure_one()
         Users = self.env["res.users"].sudo()
         partner = self.partner_id.sudo()
-        param = self.env["ir.config_parameter"].sudo().get_param("portal_access.login_request_user_id", "")
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("portal_access.login_request_user_id", "")
+        )
         candidates = [
             partner.user_id,
             partner.commercial_partner_id.user_id,
@@ -316,18 +342,25 @@ class ResUsers(models.Model):
         try:
             self.partner_id.lock_for_update(allow_referencing=True)
         except UserError:
-            raise UserError(self.env._("Another request of yours is being processed. Please try again.")) from None
+            raise UserError(
+                self.env._(
+                    "Another request of yours is being processed. Please try again."
+                )
+            ) from None
         if self._portal_access_login_request_count() >= LOGIN_REQUEST_LIMIT:
             raise UserError(
                 self.env._(
-                    "You have already sent %(count)s login change requests in the last 24 hours. "
+                    "You have already sent %(count)s login change requests in the last "
+                    "24 hours. "
                     "We will get back to you; you can send another request tomorrow.",
                     count=LOGIN_REQUEST_LIMIT,
                 )
             )
         login = self._portal_access_normalize_login(requested_login)
         if login == self.login:
-            raise UserError(self.env._("“%(login)s” is already your login.", login=login))
+            raise UserError(
+                self.env._("“%(login)s” is already your login.", login=login)
+            )
         message = (message or "").strip()
         if len(message) > LOGIN_REQUEST_MESSAGE_MAX:
             raise UserError(
@@ -337,7 +370,9 @@ class ResUsers(models.Model):
                 )
             )
         responsible = self._portal_access_get_login_request_responsible()
-        taken = bool(self._portal_access_find_login_owners([login], exclude_user_ids=self.ids))
+        taken = bool(
+            self._portal_access_find_login_owners([login], exclude_user_ids=self.ids)
+        )
         # The note and the activity are for staff: in their language.
         staff = self.with_context(lang=responsible.lang or self.env.lang)
         note = staff._portal_access_login_request_note(login, message, taken)
@@ -353,7 +388,10 @@ class ResUsers(models.Model):
                 note=note,
                 user_id=responsible.id,
             )
-        template = self.env.ref("portal_access.mail_template_login_change_requested", raise_if_not_found=False)
+        template = self.env.ref(
+            "portal_access.mail_template_login_change_requested",
+            raise_if_not_found=False,
+        )
         if template and self.email:
             template.with_context(portal_access_requested_login=login).send_mail(
                 self.id, email_layout_xmlid="mail.mail_notification_light"
@@ -370,24 +408,29 @@ class ResUsers(models.Model):
         self.ensure_one()
         lines = [
             self.env._(
-                "Login change requested by the customer in the portal: from %(old)s to %(new)s.",
+                "Login change requested by the customer in the portal: from %(old)s to "
+                "%(new)s.",
                 old=self.login,
                 new=login,
             ),
             self.env._(
-                "Check that the request really comes from this customer, then use Action > "
+                "Check that the request really comes from this customer, then use "
+                "Action > "
                 "Change portal login on this contact."
             ),
         ]
         if taken:
             lines.append(
                 self.env._(
-                    "This login is already used by another user (the customer was not told); "
+                    "This login is already used by another user (the customer was not "
+                    "told); "
                     "Change portal login will refuse it."
                 )
             )
         if message:
-            lines.append(self.env._("Message from the customer: %(message)s", message=message))
+            lines.append(
+                self.env._("Message from the customer: %(message)s", message=message)
+            )
         return Markup("").join(Markup("<p>%s</p>") % line for line in lines)
 
     def _portal_access_is_former_portal_user(self):
@@ -463,7 +506,7 @@ class ResUsers(models.Model):
     # system; this block only adds to them.
     # ------------------------------------------------------------------
 
-    def _inverse_token(self):
+    def _inverse_token(self):  # pylint: disable=missing-return
         super()._inverse_token()
         # Whoever turns 2FA off (the user, an admin, core's dialog), the
         # recovery codes that went with it stop working.

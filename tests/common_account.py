@@ -4,6 +4,7 @@ forms the way a browser does.
 """
 
 from lxml import html
+
 from odoo.tests import HttpCase, new_test_user
 
 PASSWORD = "portal-access-test"
@@ -87,7 +88,8 @@ class PortalAccountCase(HttpCase):
         """
         values = {}
         for element in form.xpath(
-            ".//input[@name][not(ancestor::noscript)] | .//select[@name] | .//textarea[@name]"
+            ".//input[@name][not(ancestor::noscript)] | .//select[@name] | "
+            ".//textarea[@name]"
         ):
             name = element.get("name")
             if element.tag == "select":

@@ -23,7 +23,9 @@ class LoginChangeCommon:
             name="Ada Admin",
             email="ada.admin@example.com",
         )
-        cls.acme = cls.env["res.partner"].create({"name": "Acme Test", "is_company": True})
+        cls.acme = cls.env["res.partner"].create(
+            {"name": "Acme Test", "is_company": True}
+        )
         cls.jane = new_test_user(
             cls.env,
             login="jane@example.com",
@@ -39,7 +41,9 @@ class LoginChangeCommon:
         return Form(
             self.env["portal.login.change"]
             .with_user(self.admin)
-            .with_context(active_model=record._name, active_id=record.id, active_ids=record.ids)
+            .with_context(
+                active_model=record._name, active_id=record.id, active_ids=record.ids
+            )
         )
 
     def _confirm(self, form):
@@ -50,17 +54,25 @@ class LoginChangeCommon:
         # request; this one stands for the administrator's backend (not
         # frontend) request, with a fresh session.
         session = http.root.session_store.new()
-        _request_stack.push(SimpleNamespace(session=session, env=wizard.env, is_frontend=False))
+        _request_stack.push(
+            SimpleNamespace(session=session, env=wizard.env, is_frontend=False)
+        )
         try:
             action = wizard.action_confirm()
             if action.get("res_model") == "res.users.identitycheck":
-                check = Form(self.env[action["res_model"]].with_user(self.admin).browse(action["res_id"]))
+                check = Form(
+                    self.env[action["res_model"]]
+                    .with_user(self.admin)
+                    .browse(action["res_id"])
+                )
                 check.password = ADMIN_PASSWORD
                 check = check.save()
                 action = check.with_context(password=ADMIN_PASSWORD).run_check()
         finally:
             _request_stack.pop()
-        self.assertTrue(session.get("identity-check-last"), "the identity check was passed")
+        self.assertTrue(
+            session.get("identity-check-last"), "the identity check was passed"
+        )
         return action
 
     def _new_mails(self, before):
@@ -102,7 +114,9 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
         self.assertEqual(self.jane.login, "j.doe@example.com")
         self.assertEqual(self.jane.partner_id.email, "j.doe@example.com")
         mails = self._new_mails(mails_before)
-        self.assertEqual(sorted(mails.mapped("email_to")), ["j.doe@example.com", "jane@example.com"])
+        self.assertEqual(
+            sorted(mails.mapped("email_to")), ["j.doe@example.com", "jane@example.com"]
+        )
         note = self._login_notes(self.jane.partner_id)
         self.assertEqual(len(note), 1)
         self.assertIn("The contact email changed with it", note.body)
@@ -113,10 +127,17 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
         self.assertEqual(form.partner_id, self.jane.partner_id)
         form.new_login = "  Jane.Doe@EXAMPLE.com "
         self._confirm(form)
-        self.assertEqual(self.jane.login, "jane.doe@example.com", "trimmed and lower-cased")
+        self.assertEqual(
+            self.jane.login, "jane.doe@example.com", "trimmed and lower-cased"
+        )
 
     def test_login_of_an_archived_user_is_refused_and_named(self):
-        other = new_test_user(self.env, login="j.doe@example.com", groups="base.group_portal", name="Old Jane")
+        other = new_test_user(
+            self.env,
+            login="j.doe@example.com",
+            groups="base.group_portal",
+            name="Old Jane",
+        )
         other.active = False
         mails_before = self.env["mail.mail"].search([])
         form = self._open_wizard(self.jane.partner_id)
@@ -129,7 +150,12 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
         self._assert_nothing_changed(mails_before)
 
     def test_login_of_an_active_user_is_refused(self):
-        new_test_user(self.env, login="Taken@Example.com", groups="base.group_portal", name="Taken User")
+        new_test_user(
+            self.env,
+            login="Taken@Example.com",
+            groups="base.group_portal",
+            name="Taken User",
+        )
         form = self._open_wizard(self.jane.partner_id)
         form.new_login = "taken@example.com"
         with self.assertRaisesRegex(UserError, "already used by the user Taken User"):
@@ -138,13 +164,18 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
 
     def test_invalid_or_empty_login_is_refused(self):
         mails_before = self.env["mail.mail"].search([])
-        for bad in ("not an email", "", "   ", "jane@localhost", "Jane <j@example.com>"):
-            with self.subTest(bad=bad):
-                # Created directly: the view's required flag is no protection.
-                with self.assertRaises(ValidationError):
-                    self.env["portal.login.change"].with_user(self.admin).create(
-                        {"user_id": self.jane.id, "new_login": bad}
-                    ).action_confirm()
+        for bad in (
+            "not an email",
+            "",
+            "   ",
+            "jane@localhost",
+            "Jane <j@example.com>",
+        ):
+            # Created directly: the view's required flag is no protection.
+            with self.subTest(bad=bad), self.assertRaises(ValidationError):
+                self.env["portal.login.change"].with_user(self.admin).create(
+                    {"user_id": self.jane.id, "new_login": bad}
+                ).action_confirm()
         self._assert_nothing_changed(mails_before)
 
     def test_same_login_is_refused(self):
@@ -154,8 +185,12 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
             form.save().action_confirm()
 
     def test_refused_for_internal_user_and_contact_without_user(self):
-        employee = new_test_user(self.env, login="anna@example.com", groups="base.group_user", name="Anna")
-        without_user = self.env["res.partner"].create({"name": "John", "email": "john@example.com"})
+        employee = new_test_user(
+            self.env, login="anna@example.com", groups="base.group_user", name="Anna"
+        )
+        without_user = self.env["res.partner"].create(
+            {"name": "John", "email": "john@example.com"}
+        )
         with self.assertRaisesRegex(UserError, "Anna is an internal user"):
             self._open_wizard(employee.partner_id)
         with self.assertRaisesRegex(UserError, "Anna is an internal user"):
@@ -163,8 +198,10 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
         with self.assertRaisesRegex(UserError, "John has no user"):
             self._open_wizard(without_user)
         # A forged wizard on the internal user is refused on confirm as well.
-        wizard = self.env["portal.login.change"].with_user(self.admin).create(
-            {"user_id": employee.id, "new_login": "anna.new@example.com"}
+        wizard = (
+            self.env["portal.login.change"]
+            .with_user(self.admin)
+            .create({"user_id": employee.id, "new_login": "anna.new@example.com"})
         )
         with self.assertRaisesRegex(UserError, "internal user"):
             wizard.action_confirm()
@@ -176,24 +213,45 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
             Form(
                 self.env["portal.login.change"]
                 .with_user(self.admin)
-                .with_context(active_model="res.partner", active_ids=(other | self.jane.partner_id).ids)
+                .with_context(
+                    active_model="res.partner",
+                    active_ids=(other | self.jane.partner_id).ids,
+                )
             )
 
     def test_reachable_from_contact_action_menu_and_user_form(self):
         action = self.env.ref("portal_access.portal_login_change_action")
-        bindings = self.env["ir.actions.actions"].with_user(self.admin).get_bindings("res.partner")
+        bindings = (
+            self.env["ir.actions.actions"]
+            .with_user(self.admin)
+            .get_bindings("res.partner")
+        )
         self.assertIn(action.id, [binding["id"] for binding in bindings["action"]])
-        clerk = new_test_user(self.env, login="pa_clerk2", groups="base.group_user,base.group_partner_manager")
-        bindings = self.env["ir.actions.actions"].with_user(clerk).get_bindings("res.partner")
-        self.assertNotIn(action.id, [binding["id"] for binding in bindings.get("action", [])])
+        clerk = new_test_user(
+            self.env,
+            login="pa_clerk2",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        bindings = (
+            self.env["ir.actions.actions"].with_user(clerk).get_bindings("res.partner")
+        )
+        self.assertNotIn(
+            action.id, [binding["id"] for binding in bindings.get("action", [])]
+        )
         form_view = self.env.ref("base.view_users_form")
-        arch = self.env["res.users"].with_user(self.admin).get_views([(form_view.id, "form")])["views"]["form"]["arch"]
+        arch = (
+            self.env["res.users"]
+            .with_user(self.admin)
+            .get_views([(form_view.id, "form")])["views"]["form"]["arch"]
+        )
         self.assertIn(f'name="{action.id}"', arch)
         self.assertIn("Change portal login", arch)
 
     def test_only_access_rights_managers_may_use_it(self):
         clerk = new_test_user(
-            self.env, login="pa_clerk", groups="base.group_user,base.group_partner_manager"
+            self.env,
+            login="pa_clerk",
+            groups="base.group_user,base.group_partner_manager",
         )
         with self.assertRaises(AccessError):
             self.env["portal.login.change"].with_user(clerk).create(
@@ -215,7 +273,12 @@ class TestLoginChangeHttp(LoginChangeCommon, HttpCase):
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         return self.url_open(
             "/web/login",
-            data={"login": login, "password": password, "csrf_token": csrf, "redirect": "/my"},
+            data={
+                "login": login,
+                "password": password,
+                "csrf_token": csrf,
+                "redirect": "/my",
+            },
         )
 
     def test_change_login_without_email_option(self):
@@ -230,7 +293,9 @@ class TestLoginChangeHttp(LoginChangeCommon, HttpCase):
         self.env.flush_all()
 
         self.assertEqual(self.jane.login, "j.doe@example.com")
-        self.assertEqual(self.jane.partner_id.email, "jane@example.com", "the contact email stays")
+        self.assertEqual(
+            self.jane.partner_id.email, "jane@example.com", "the contact email stays"
+        )
 
         # Her session ends at its next request.
         response = self.url_open("/my", allow_redirects=False)
@@ -243,7 +308,9 @@ class TestLoginChangeHttp(LoginChangeCommon, HttpCase):
         by_address = {mail.email_to: mail for mail in mails}
         self.assertEqual(set(by_address), {"jane@example.com", "j.doe@example.com"})
         self.assertIn("has changed", by_address["jane@example.com"].subject)
-        self.assertIn("j.doe@example.com", str(by_address["jane@example.com"].body_html))
+        self.assertIn(
+            "j.doe@example.com", str(by_address["jane@example.com"].body_html)
+        )
         self.assertIn("Your new login", by_address["j.doe@example.com"].subject)
 
         # One history note: who changed what from what to what.

@@ -1,4 +1,5 @@
 from lxml import etree
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval

@@ -24,7 +24,8 @@ class TestPortalAddresses(PortalAccountCase):
     def _add_link(self, address_type):
         tree = self._addresses_page()
         links = tree.xpath(
-            f"//a[contains(@class, 'o_address_card_add_new')][@data-address-type='{address_type}']/@href"
+            f"//a[contains(@class, "
+            f"'o_address_card_add_new')][@data-address-type='{address_type}']/@href"
         )
         self.assertEqual(len(links), 1)
         return links[0]

@@ -1,8 +1,10 @@
 from lxml import etree
-from odoo.addons.mail.tests.common import MockEmail
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.mail.tests.common import MockEmail
 
 
 class PortalWizardCase(TransactionCase):

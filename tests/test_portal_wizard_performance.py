@@ -1,7 +1,8 @@
+from odoo.tests import new_test_user, tagged
+
 from odoo.addons.portal.wizard.portal_wizard import (
     PortalWizardUser as CorePortalWizardUser,
 )
-from odoo.tests import new_test_user, tagged
 
 from .test_portal_wizard import PortalWizardCase
 

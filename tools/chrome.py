@@ -5,6 +5,7 @@ Used by ``tools/screenshots.py``; needs Debian's ``chromium`` and the
 """
 
 import base64
+import contextlib
 import json
 import shutil
 import subprocess
@@ -37,14 +38,23 @@ class ChromeError(Exception):
 class Chrome:
     def __init__(self, width=1280, height=860):
         binary = next(
-            (shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)),
+            (
+                shutil.which(b)
+                for b in ("chromium", "chromium-browser", "google-chrome")
+                if shutil.which(b)
+            ),
             None,
         )
         if not binary:
             raise ChromeError("Chromium not found: apt-get install chromium")
         self.profile = tempfile.mkdtemp(prefix="pa-chrome-")
         self.proc = subprocess.Popen(
-            [binary, *CHROME_FLAGS, f"--user-data-dir={self.profile}", f"--window-size={width},{height}"],
+            [
+                binary,
+                *CHROME_FLAGS,
+                f"--user-data-dir={self.profile}",
+                f"--window-size={width},{height}",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -57,10 +67,14 @@ class Chrome:
             self.close()
             raise ChromeError("Chromium did not start")
         port = int(port_file.read_text().split()[0])
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/json/new?about:blank", method="PUT")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/json/new?about:blank", method="PUT"
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             target = json.load(response)
-        self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=30)
+        self.ws = websocket.create_connection(
+            target["webSocketDebuggerUrl"], timeout=30
+        )
         self._id = 0
         self.send("Page.enable")
         self.send("Network.enable")
@@ -71,7 +85,9 @@ class Chrome:
 
     def send(self, method, params=None):
         self._id += 1
-        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params or {}}))
+        self.ws.send(
+            json.dumps({"id": self._id, "method": method, "params": params or {}})
+        )
         while True:
             message = json.loads(self.ws.recv())
             if message.get("id") == self._id:
@@ -84,7 +100,8 @@ class Chrome:
 
     def evaluate(self, expression):
         result = self.send(
-            "Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True}
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
         )
         if "exceptionDetails" in result:
             raise ChromeError(f"JavaScript error: {result['exceptionDetails']}")
@@ -100,7 +117,9 @@ class Chrome:
             except ChromeError:
                 pass
             time.sleep(0.2)
-        raise ChromeError(f"timed out waiting for {selector!r} on {self.evaluate('location.href')}")
+        raise ChromeError(
+            f"timed out waiting for {selector!r} on {self.evaluate('location.href')}"
+        )
 
     def goto(self, url, wait_selector="body"):
         self.send("Page.navigate", {"url": url})
@@ -129,10 +148,8 @@ class Chrome:
         Path(path).write_bytes(base64.b64decode(data))
 
     def close(self):
-        try:
+        with contextlib.suppress(Exception):  # closing anyway
             getattr(self, "ws", None) and self.ws.close()
-        except Exception:  # noqa: BLE001 - closing anyway
-            pass
         self.proc.terminate()
         try:
             self.proc.wait(10)

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
 from odoo.addons.base.models.res_users import check_identity
 
 
@@ -23,9 +24,12 @@ class PortalLoginChange(models.TransientModel):
     )
     partner_id = fields.Many2one(related="user_id.partner_id", string="Contact")
     current_login = fields.Char(related="user_id.login", string="Current Login")
-    current_email = fields.Char(related="user_id.partner_id.email", string="Contact Email")
+    current_email = fields.Char(
+        related="user_id.partner_id.email", string="Contact Email"
+    )
     new_login = fields.Char(
-        help="An email address. The customer signs in with it and their current password.",
+        help="An email address. The customer signs in with it and their current "
+        "password.",
     )
     update_email = fields.Boolean(
         string="Also use it as the contact's email",
@@ -50,18 +54,28 @@ class PortalLoginChange(models.TransientModel):
         """
         ctx = self.env.context
         model = ctx.get("active_model")
-        ids = ctx.get("active_ids") or ([ctx["active_id"]] if ctx.get("active_id") else [])
+        ids = ctx.get("active_ids") or (
+            [ctx["active_id"]] if ctx.get("active_id") else []
+        )
         if model not in ("res.partner", "res.users") or len(ids) != 1:
-            raise UserError(self.env._("Select one contact to change its portal login."))
+            raise UserError(
+                self.env._("Select one contact to change its portal login.")
+            )
         if model == "res.users":
-            user = self.env["res.users"].with_context(active_test=False).browse(ids).exists()
+            user = (
+                self.env["res.users"]
+                .with_context(active_test=False)
+                .browse(ids)
+                .exists()
+            )
         else:
             partner = self.env["res.partner"].browse(ids).exists()
             users = partner.with_context(active_test=False).user_ids
             if not users:
                 raise UserError(
                     self.env._(
-                        "%(contact)s has no user, so no login to change. Give them portal access "
+                        "%(contact)s has no user, so no login to change. Give them "
+                        "portal access "
                         "first (Action > Grant portal access).",
                         contact=partner.display_name,
                     )
@@ -77,7 +91,9 @@ class PortalLoginChange(models.TransientModel):
                 )
             user = portal_users or users[:1]
         if not user:
-            raise UserError(self.env._("Select one contact to change its portal login."))
+            raise UserError(
+                self.env._("Select one contact to change its portal login.")
+            )
         user._portal_access_check_login_change_allowed()
         return user
 
@@ -93,14 +109,17 @@ class PortalLoginChange(models.TransientModel):
     @check_identity
     def _action_change_login(self):
         self.ensure_one()
-        login = self.user_id._portal_access_change_login(self.new_login, update_email=self.update_email)
+        login = self.user_id._portal_access_change_login(
+            self.new_login, update_email=self.update_email
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
                 "message": self.env._(
-                    "%(user)s now signs in with %(login)s. Notices were sent to the old and the "
+                    "%(user)s now signs in with %(login)s. Notices were sent to the "
+                    "old and the "
                     "new address.",
                     user=self.user_id.display_name,
                     login=login,

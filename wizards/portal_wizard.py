@@ -3,6 +3,7 @@ import secrets
 from collections import defaultdict
 
 from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
@@ -194,7 +195,7 @@ class PortalWizardUser(models.TransientModel):
     # ------------------------------------------------------------
 
     @api.depends("email")
-    def _compute_email_state(self):
+    def _compute_email_state(self):  # pylint: disable=missing-return
         super()._compute_email_state()
         # Core compares the normalised email with logins as they are stored,
         # so "Jane@Example.com" slips through and the user creation fails on

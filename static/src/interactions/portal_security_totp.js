@@ -1,10 +1,10 @@
-import { markup } from "@odoo/owl";
-import { registry } from "@web/core/registry";
-import { _t } from "@web/core/l10n/translation";
-import { user } from "@web/core/user";
-import { Interaction } from "@web/public/interaction";
-import { handleCheckIdentity } from "@portal/interactions/portal_security";
-import { InputConfirmationDialog } from "@portal/js/components/input_confirmation_dialog/input_confirmation_dialog";
+import {markup} from "@odoo/owl";
+import {registry} from "@web/core/registry";
+import {_t} from "@web/core/l10n/translation";
+import {user} from "@web/core/user";
+import {Interaction} from "@web/public/interaction";
+import {handleCheckIdentity} from "@portal/interactions/portal_security";
+import {InputConfirmationDialog} from "@portal/js/components/input_confirmation_dialog/input_confirmation_dialog";
 
 /**
  * The 2FA buttons of /my/security are plain forms leading to server-rendered
@@ -16,16 +16,18 @@ import { InputConfirmationDialog } from "@portal/js/components/input_confirmatio
 export class PortalAccessTotpEnable extends Interaction {
     static selector = "#auth_totp_portal_enable";
     dynamicContent = {
-        _root: { "t-on-click.prevent": this.onClick },
+        _root: {"t-on-click.prevent": this.onClick},
     };
 
     async onClick() {
         await this.waitFor(
             handleCheckIdentity(
                 this.waitFor(
-                    this.services.orm.call("res.users", "portal_access_action_check_identity", [
-                        user.userId,
-                    ])
+                    this.services.orm.call(
+                        "res.users",
+                        "portal_access_action_check_identity",
+                        [user.userId]
+                    )
                 ),
                 this.services.orm,
                 this.services.dialog
@@ -43,12 +45,14 @@ export class PortalAccessTotpEnable extends Interaction {
             return;
         }
         // Compact, as core's dialog: the key shows on "Cannot scan it?".
-        form.querySelector("details.o_portal_access_totp_secret")?.removeAttribute("open");
+        form.querySelector("details.o_portal_access_totp_secret")?.removeAttribute(
+            "open"
+        );
         this.services.dialog.add(InputConfirmationDialog, {
             title: _t("Enable two-factor authentication"),
             body: markup(form.outerHTML),
             confirmLabel: _t("Activate"),
-            confirm: ({ inputEl }) => {
+            confirm: ({inputEl}) => {
                 if (!inputEl.reportValidity()) {
                     inputEl.classList.add("is-invalid");
                     return false;
@@ -66,16 +70,18 @@ export class PortalAccessTotpEnable extends Interaction {
 export class PortalAccessTotpDisable extends Interaction {
     static selector = "#auth_totp_portal_disable";
     dynamicContent = {
-        _root: { "t-on-click.prevent": this.onClick },
+        _root: {"t-on-click.prevent": this.onClick},
     };
 
     async onClick() {
         await this.waitFor(
             handleCheckIdentity(
                 this.waitFor(
-                    this.services.orm.call("res.users", "portal_access_action_totp_disable", [
-                        user.userId,
-                    ])
+                    this.services.orm.call(
+                        "res.users",
+                        "portal_access_action_totp_disable",
+                        [user.userId]
+                    )
                 ),
                 this.services.orm,
                 this.services.dialog
@@ -87,5 +93,5 @@ export class PortalAccessTotpDisable extends Interaction {
 
 registry
     .category("public.interactions")
-    .add("auth_totp_portal.totp_enable", PortalAccessTotpEnable, { force: true })
-    .add("auth_totp_portal.totp_disable", PortalAccessTotpDisable, { force: true });
+    .add("auth_totp_portal.totp_enable", PortalAccessTotpEnable, {force: true})
+    .add("auth_totp_portal.totp_disable", PortalAccessTotpDisable, {force: true});

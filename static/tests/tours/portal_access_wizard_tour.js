@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // Back office: from a company's form, open the portal access popup through the
 // "Portal Users" smart button, grant everybody, then revoke everybody.
@@ -11,7 +11,8 @@ registry.category("web_tour.tours").add("portal_access_wizard_tour", {
         },
         {
             content: "The popup lists the company's contacts",
-            trigger: ".modal .o_portal_wizard_user_one2many .o_data_row:contains(Tina Tour)",
+            trigger:
+                ".modal .o_portal_wizard_user_one2many .o_data_row:contains(Tina Tour)",
         },
         {
             content: "Grant all",
@@ -20,11 +21,13 @@ registry.category("web_tour.tours").add("portal_access_wizard_tour", {
         },
         {
             content: "The summary counts the grants and names the skipped contact",
-            trigger: ".modal .alert:contains(Granted: 2):contains(Nick No-Email: no email address)",
+            trigger:
+                ".modal .alert:contains(Granted: 2):contains(Nick No-Email: no email address)",
         },
         {
             content: "Each granted line now offers Revoke Access",
-            trigger: ".modal .o_data_row:contains(Tina Tour) button[name='action_revoke_access']",
+            trigger:
+                ".modal .o_data_row:contains(Tina Tour) button[name='action_revoke_access']",
         },
         {
             content: "Revoke all",
@@ -42,7 +45,8 @@ registry.category("web_tour.tours").add("portal_access_wizard_tour", {
         },
         {
             content: "Each revoked line offers Grant Access again",
-            trigger: ".modal .o_data_row:contains(Tina Tour) button[name='action_grant_access']",
+            trigger:
+                ".modal .o_data_row:contains(Tina Tour) button[name='action_grant_access']",
         },
         {
             content: "Close the popup",

@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // Started on /my/payment_method by a portal user with nothing saved yet and
 // the demo provider enabled (tests/test_portal_payment.py).
@@ -11,12 +11,14 @@ registry.category("web_tour.tours").add("portal_access_payment_add", {
         },
         {
             content: "Choose the demo payment method",
-            trigger: "input[name='o_payment_radio'][data-payment-option-type='payment_method']",
+            trigger:
+                "input[name='o_payment_radio'][data-payment-option-type='payment_method']",
             run: "click",
         },
         {
             content: "Enter the (test) card details",
-            trigger: "[name='o_payment_inline_form']:not(.d-none) input[name='customer_input']",
+            trigger:
+                "[name='o_payment_inline_form']:not(.d-none) input[name='customer_input']",
             run: "edit 4242",
         },
         {
@@ -26,8 +28,10 @@ registry.category("web_tour.tours").add("portal_access_payment_add", {
             expectUnloadPage: true,
         },
         {
-            content: "Back on the payment methods page, the new method is listed as ours",
-            trigger: "#o_payment_form li[name='o_payment_option']:has(button[name='o_payment_delete_token']):contains(4242)",
+            content:
+                "Back on the payment methods page, the new method is listed as ours",
+            trigger:
+                "#o_payment_form li[name='o_payment_option']:has(button[name='o_payment_delete_token']):contains(4242)",
         },
     ],
 });

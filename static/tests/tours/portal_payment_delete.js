@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // Started on /my/payment_method by a portal user who saved one demo card
 // ending in 4242 (tests/test_portal_payment.py).
@@ -7,7 +7,8 @@ registry.category("web_tour.tours").add("portal_access_payment_delete", {
     steps: () => [
         {
             content: "Click the trash icon of the saved card",
-            trigger: "#o_payment_form li[name='o_payment_option']:contains(4242) button[name='o_payment_delete_token']",
+            trigger:
+                "#o_payment_form li[name='o_payment_option']:contains(4242) button[name='o_payment_delete_token']",
             run: "click",
         },
         {
@@ -18,7 +19,8 @@ registry.category("web_tour.tours").add("portal_access_payment_delete", {
         },
         {
             content: "The card is no longer listed",
-            trigger: "body:has(.o_portal_access_payment_edit_note):not(:has(button[name='o_payment_delete_token']))",
+            trigger:
+                "body:has(.o_portal_access_payment_edit_note):not(:has(button[name='o_payment_delete_token']))",
         },
     ],
 });

@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // Matches the user created by tests/test_portal_security_tour.py.
 const LOGIN = "tina.tour@example.com";
@@ -29,7 +29,11 @@ async function totpCode(secret, offsetSteps = 0) {
         counter = Math.floor(counter / 256);
     }
     const key = await crypto.subtle.importKey(
-        "raw", new Uint8Array(bytes), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]
+        "raw",
+        new Uint8Array(bytes),
+        {name: "HMAC", hash: "SHA-1"},
+        false,
+        ["sign"]
     );
     const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
     const offset = mac[mac.length - 1] & 0xf;
@@ -43,7 +47,7 @@ async function totpCode(secret, offsetSteps = 0) {
 
 function remember(values) {
     const stored = JSON.parse(window.localStorage.getItem(STORE) || "{}");
-    window.localStorage.setItem(STORE, JSON.stringify({ ...stored, ...values }));
+    window.localStorage.setItem(STORE, JSON.stringify({...stored, ...values}));
 }
 
 function recall(key) {
@@ -80,7 +84,8 @@ function signOut() {
         {
             content: "Sign out",
             trigger: "body",
-            run: () => window.location.assign("/web/session/logout?redirect=/web/login"),
+            run: () =>
+                window.location.assign("/web/session/logout?redirect=/web/login"),
             expectUnloadPage: true,
         },
     ];
@@ -110,7 +115,8 @@ registry.category("web_tour.tours").add("portal_security_totp", {
         },
         {
             content: "The QR code is shown",
-            trigger: ".modal form.o_portal_access_totp_setup svg.o_portal_access_totp_qrcode",
+            trigger:
+                ".modal form.o_portal_access_totp_setup svg.o_portal_access_totp_qrcode",
         },
         {
             content: "Show the key for people who cannot scan",
@@ -122,7 +128,7 @@ registry.category("web_tour.tours").add("portal_security_totp", {
             trigger: ".modal span[name=secret]",
             async run(helpers) {
                 const secret = this.anchor.textContent.trim();
-                remember({ secret });
+                remember({secret});
                 await helpers.edit(await totpCode(secret), ".modal input[name=code]");
             },
         },
@@ -134,16 +140,23 @@ registry.category("web_tour.tours").add("portal_security_totp", {
         },
         {
             content: "Ten recovery codes, shown once",
-            trigger: ".o_portal_access_recovery_codes_panel .o_portal_access_recovery_code",
+            trigger:
+                ".o_portal_access_recovery_codes_panel .o_portal_access_recovery_code",
             run() {
-                const codes = [...document.querySelectorAll(".o_portal_access_recovery_code")];
+                const codes = [
+                    ...document.querySelectorAll(".o_portal_access_recovery_code"),
+                ];
                 if (codes.length !== 10) {
                     throw new Error(`Expected 10 recovery codes, got ${codes.length}`);
                 }
-                if (!document.querySelector("a.o_portal_access_recovery_codes_download[download]")) {
+                if (
+                    !document.querySelector(
+                        "a.o_portal_access_recovery_codes_download[download]"
+                    )
+                ) {
                     throw new Error("No download link for the recovery codes");
                 }
-                remember({ recoveryCode: codes[3].textContent.trim() });
+                remember({recoveryCode: codes[3].textContent.trim()});
             },
         },
         {
