@@ -5,13 +5,14 @@
 
 PA := ./tools/pa
 
-.PHONY: help run test test-core bench lint
+.PHONY: help run test test-core bench lint i18n
 help:
 	@echo "make run        serve the demo database on http://localhost:$${PORT:-8069}"
 	@echo "make test       run the module's own tests in a throw-away database"
 	@echo "make test-core  run Odoo's suites of the modules we extend, with ours installed"
 	@echo "make bench      measure the module against core Odoo on the same data"
 	@echo "make lint       the OCA lint stack (ruff, pylint-odoo, prettier)"
+	@echo "make i18n       regenerate i18n/portal_access.pot and merge it into i18n/*.po"
 
 run:
 	@$(PA) run
@@ -27,3 +28,6 @@ bench:
 
 lint:
 	@$(PA) lint
+
+i18n:
+	@$(PA) i18n

@@ -28,7 +28,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / ".build"
-ADDONS_LINK_DIR = BUILD / "addons"
+# The checkout is linked into an addons directory *outside* of it: a link
+# inside would loop (Odoo's translation export walks through links).
+ADDONS_LINK_DIR = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "portal_access"
+    / "addons"
+    / hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+)
 MODULE = "portal_access"
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo/19.0"))
 
@@ -643,6 +650,38 @@ def cmd_lint(args):
     )
 
 
+def cmd_i18n(args):
+    """Regenerate i18n/portal_access.pot from the code and merge it into the .po files."""
+    import polib
+
+    setup()
+    db = throwaway_db("portal_access_i18n")
+    pot = ROOT / "i18n" / f"{MODULE}.pot"
+    pot.parent.mkdir(exist_ok=True)
+    try:
+        rc = subprocess.call(
+            odoo_cmd("-d", db, "-i", MODULE, "--stop-after-init", "--no-http", "--log-level=warn")
+        )
+        if rc:
+            fail("Installing the module for the translation export failed (see above).")
+        rc = subprocess.call(
+            odoo_cmd("-d", db, "-o", str(pot), MODULE, command=["i18n", "export"])
+        )
+        if rc:
+            fail("Exporting the translation template failed (see above).")
+    finally:
+        drop_db(db)
+    template = polib.pofile(str(pot))
+    print(f"{pot.relative_to(ROOT)}: {len(template)} terms")
+    for po_path in sorted(pot.parent.glob("*.po")):
+        po = polib.pofile(str(po_path))
+        po.merge(template)
+        po.save(str(po_path))
+        print(f"{po_path.relative_to(ROOT)}: {po.percent_translated()}% translated, "
+              f"{len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy")
+    return 0
+
+
 def cmd_bench(args):
     import bench
 
@@ -651,6 +690,7 @@ def cmd_bench(args):
 
 COMMANDS = {
     "bench": cmd_bench,
+    "i18n": cmd_i18n,
     "lint": cmd_lint,
     "run": cmd_run,
     "test": cmd_test,
