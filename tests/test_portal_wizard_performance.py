@@ -69,7 +69,7 @@ class TestPortalWizardPerformance(PortalWizardCase):
             self.env.invalidate_all()
             with (
                 self.subTest(contacts=len(company.child_ids)),
-                self.assertQueryCount(13),
+                self.assertQueryCount(11),
             ):
                 wizard = self.open_and_read(company)
             self.assertEqual(len(wizard.user_ids), len(company.child_ids))

@@ -219,17 +219,20 @@ class PortalWizardUser(models.TransientModel):
         # Same meaning as core, computed for all lines at once instead of one
         # group query per user; an archived user no longer counts as a portal
         # user, so that "Grant Access" re-activates it.
-        group_user = self.env.ref("base.group_user")
-        group_portal = self.env.ref("base.group_portal")
+        # Ids from the (cached) XML id table: env.ref would check that each
+        # group exists, one query per group on every opening of the popup.
+        xmlid_to_res_id = self.env["ir.model.data"]._xmlid_to_res_id
+        group_user_id = xmlid_to_res_id("base.group_user")
+        group_portal_id = xmlid_to_res_id("base.group_portal")
         for line in self:
             user_sudo = line.user_id.sudo()
-            groups = user_sudo.all_group_ids
-            line.is_internal = bool(user_sudo) and group_user in groups
+            group_ids = user_sudo.all_group_ids.ids
+            line.is_internal = bool(user_sudo) and group_user_id in group_ids
             line.is_portal = (
                 bool(user_sudo)
                 and not line.is_internal
                 and user_sudo.active
-                and group_portal in groups
+                and group_portal_id in group_ids
             )
 
     # ------------------------------------------------------------
