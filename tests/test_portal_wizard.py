@@ -1,3 +1,5 @@
+import re
+
 from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
@@ -276,6 +278,16 @@ class TestPortalWizard(PortalWizardCase):
         self.assertEqual(len(mails), 4)
         self.assertEqual(set(mails.mapped("state")), {"outgoing"})
         self.assertEqual(set(mails.mapped("res_id")), set(users.ids))
+        # The body is compiled once for the batch, rendered for each person:
+        # each mail names its own login and carries its own sign-up link.
+        links = set()
+        for mail in mails:
+            user = users.filtered(lambda u, mail=mail: u.id == mail.res_id)
+            self.assertIn(user.login, mail.body_html)
+            others = users - user
+            self.assertFalse(any(other.login in mail.body_html for other in others))
+            links.add(re.search(r'href="([^"]*/web/signup\?[^"]*)"', mail.body_html)[1])
+        self.assertEqual(len(links), 4, "one sign-up link per person")
         self.assertGreater(
             self.env["ir.cron.trigger"].search_count(
                 [("cron_id", "=", self.mail_cron.id)]

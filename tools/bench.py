@@ -564,7 +564,8 @@ def main():
         for size in SIZES:
             log(f"popup on a company of {size} contacts")
             mod = measure(
-                dbs["module"], open_popup(data["module"]["companies"][size], specs["module"])
+                dbs["module"],
+                open_popup(data["module"]["companies"][size], specs["module"]),
             )
             core = measure(
                 dbs["core"], open_popup(data["core"]["companies"][size], specs["core"])

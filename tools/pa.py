@@ -660,7 +660,15 @@ def cmd_i18n(args):
     pot.parent.mkdir(exist_ok=True)
     try:
         rc = subprocess.call(
-            odoo_cmd("-d", db, "-i", MODULE, "--stop-after-init", "--no-http", "--log-level=warn")
+            odoo_cmd(
+                "-d",
+                db,
+                "-i",
+                MODULE,
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=warn",
+            )
         )
         if rc:
             fail("Installing the module for the translation export failed (see above).")
@@ -677,8 +685,10 @@ def cmd_i18n(args):
         po = polib.pofile(str(po_path))
         po.merge(template)
         po.save(str(po_path))
-        print(f"{po_path.relative_to(ROOT)}: {po.percent_translated()}% translated, "
-              f"{len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy")
+        print(
+            f"{po_path.relative_to(ROOT)}: {po.percent_translated()}% translated, "
+            f"{len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy"
+        )
     return 0
 
 

@@ -488,6 +488,8 @@ class PortalWizardUser(models.TransientModel):
             dbname=self.env.cr.dbname,
             welcome_message=welcome_message,
             medium="portalinvite",
+            # compile the body once for the whole batch (see ir.qweb._compile)
+            portal_access_qweb_batch_cache={},
             portal_access_signup_urls={
                 user.id: urls[user.partner_id.id] for user in users
             },
