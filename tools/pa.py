@@ -651,7 +651,7 @@ def cmd_lint(args):
 
 
 def cmd_i18n(args):
-    """Regenerate i18n/portal_access.pot from the code and merge it into the .po files."""
+    """Regenerate i18n/portal_access.pot from the code; merge it into the .po files."""
     import polib
 
     setup()
