@@ -687,7 +687,8 @@ def cmd_i18n(args):
         po.save(str(po_path))
         print(
             f"{po_path.relative_to(ROOT)}: {po.percent_translated()}% translated, "
-            f"{len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy"
+            f"{len(po.untranslated_entries())} untranslated, "
+            f"{len(po.fuzzy_entries())} fuzzy"
         )
     return 0
 
