@@ -352,6 +352,9 @@ class TestRun:
         self.extra_failures = []  # (name, reason) of checks outside Odoo's runner
         self.extra_passed = 0
         self.bad_skips = []
+        # WARNING/ERROR lines logged by (or about) the module, outside of
+        # test failures: OCA's CI refuses them, so does `make test`.
+        self.module_log_lines = []
 
     def odoo(self, args, echo_level="WARNING"):
         """Run one odoo-bin process; return its exit code and its summary line."""
@@ -388,8 +391,17 @@ class TestRun:
                             r"chrom|websocket|browser", k["reason"], re.IGNORECASE
                         ):
                             self.bad_skips.append((k["test"], k["reason"]))
-                    if level in ("ERROR", "CRITICAL"):
-                        self.log_errors = getattr(self, "log_errors", 0) + 1
+                    if (
+                        level in ("WARNING", "ERROR", "CRITICAL")
+                        and (
+                            m["logger"].startswith(f"odoo.addons.{MODULE}")
+                            or MODULE in msg
+                        )
+                        # test failures are counted by Odoo's own summary
+                        and not re.match(r"(FAIL|ERROR): ", msg)
+                        and "=" * 20 not in msg
+                    ):
+                        self.module_log_lines.append(line.strip()[:300])
                 if echo:
                     sys.stdout.write(line)
                     sys.stdout.flush()
@@ -495,6 +507,12 @@ def cmd_test(args):
             rc == 0 and summary is not None,
             f"odoo-bin exited with {rc}"
             + ("" if summary else " before reporting test results"),
+        )
+        run.check(
+            f"no WARNING or ERROR log line from {MODULE}",
+            not run.module_log_lines,
+            f"{len(run.module_log_lines)} line(s), first: "
+            + (run.module_log_lines[0] if run.module_log_lines else ""),
         )
         if rc == 0 and not os.environ.get("TEST_TAGS"):
             uninstall_check(run, db)
