@@ -108,6 +108,4 @@ class PaymentToken(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             if template and partner.email:
-                template.send_mail(
-                    token.id, email_layout_xmlid="mail.mail_notification_light"
-                )
+                template._portal_access_send_queued(token.id)

@@ -238,7 +238,7 @@ class ResUsers(models.Model):
             template.sudo().with_context(
                 portal_access_old_login=old_login,
                 portal_access_changed_by=self.env.user.name,
-            ).send_mail(self.id, email_layout_xmlid="mail.mail_notification_light")
+            )._portal_access_send_queued(self.id)
 
     def _portal_access_login_change_note(self, old_login, old_email=None):
         """Return the text of the history note of a login change of ``self``.
@@ -393,9 +393,9 @@ class ResUsers(models.Model):
             raise_if_not_found=False,
         )
         if template and self.email:
-            template.with_context(portal_access_requested_login=login).send_mail(
-                self.id, email_layout_xmlid="mail.mail_notification_light"
-            )
+            template.with_context(
+                portal_access_requested_login=login
+            )._portal_access_send_queued(self.id)
         _logger.info(
             "portal_access: login change requested by user #%s, to-do for user #%s",
             self.id,
@@ -651,6 +651,22 @@ class ResUsers(models.Model):
             except ValueError:
                 minlength = 0
         return max(minlength, PORTAL_ACCESS_MIN_PASSWORD_LENGTH)
+
+    def signup(self, values, token=None):
+        # The sign-up and reset-password pages (the first password of an
+        # invited customer) apply the same minimum length as /my/security;
+        # core accepts any non-empty password there.
+        password = values.get("password")
+        if password:
+            minlength = self._portal_access_password_min_length()
+            if len(password) < minlength:
+                raise UserError(
+                    self.env._(
+                        "The password is too short: use at least %(count)s characters.",
+                        count=minlength,
+                    )
+                )
+        return super().signup(values, token=token)
 
     # Two-factor authentication -----------------------------------------
 
@@ -922,4 +938,4 @@ class ResUsers(models.Model):
         # mail templates; the notice goes to the user's own address.
         template.sudo().with_context(
             portal_access_ip=ip, portal_access_values=values
-        ).send_mail(self.id, email_layout_xmlid="mail.mail_notification_light")
+        )._portal_access_send_queued(self.id)

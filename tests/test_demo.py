@@ -32,6 +32,31 @@ class TestDemoData(DemoCase):
         self.assertFalse(mark.active)
         self.assertFalse(mark._is_portal())
         self.assertTrue(ref("portal_access.user_globex_lisa")._is_portal())
+        # Each situation shows on the contact list's badge and filters.
+        states = {
+            xmlid: ref(f"portal_access.partner_acme_{xmlid}").portal_access_state
+            for xmlid in ("jane", "john", "piet", "kees", "anna", "mark", "sophie")
+        }
+        self.assertEqual(
+            states,
+            {
+                "jane": "active",
+                "john": "none",
+                "piet": "none",
+                "kees": "none",
+                "anna": "internal",
+                "mark": "revoked",
+                "sophie": "invited",
+            },
+        )
+        self.assertTrue(ref("portal_access.partner_acme_mark").active)
+        for state in ("active", "invited", "revoked"):
+            self.assertTrue(
+                self.env["res.partner"].search_count(
+                    [("portal_access_state", "=", state), ("parent_id", "=", acme.id)]
+                ),
+                f"the filter of {state} contacts finds a demo contact",
+            )
         emails = (
             acme | acme.child_ids | ref("portal_access.partner_globex").child_ids
         ).mapped("email")

@@ -3,6 +3,7 @@ from html import unescape
 from urllib.parse import urlsplit
 
 from odoo import http
+from odoo.exceptions import AccessDenied
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .test_portal_wizard import PortalWizardCase
@@ -63,6 +64,33 @@ class TestPortalWizardHttp(PortalWizardCase, HttpCase):
         self.assertIn("Invalid signup token", self.url_open(link).text)
         # And the password is the one chosen.
         self.authenticate("jane.doe@example.com", "Portal-Pass-2026")
+        self.assertEqual(self.url_open("/my", allow_redirects=False).status_code, 200)
+
+    def test_invitation_link_applies_the_password_policy(self):
+        """The first password, chosen on the sign-up page, follows the same
+        minimum length as /my/security; the link stays usable after a refusal."""
+        wizard = self.open_popup(self.jane)
+        wizard.action_grant_all()
+        link = self.invitation_link(self.jane)
+        response = self.sign_up(link, "abc")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(
+            "The password is too short: use at least 8 characters.", response.text
+        )
+        self.authenticate(None, None)
+        self.assertEqual(
+            self.url_open("/my", allow_redirects=False).status_code,
+            303,
+            "not signed in",
+        )
+        user = self.users_of(self.jane)
+        with self.assertRaises(AccessDenied):
+            user.with_user(user)._check_credentials(
+                {"type": "password", "login": user.login, "password": "abc"},
+                {"interactive": False},
+            )
+        # The link was not used up by the refused attempt.
+        response = self.sign_up(link, "Portal-Pass-2026")
         self.assertEqual(self.url_open("/my", allow_redirects=False).status_code, 200)
 
     def test_reinvite_voids_the_earlier_link(self):

@@ -395,7 +395,9 @@ class TestRun:
                         level in ("WARNING", "ERROR", "CRITICAL")
                         and (
                             m["logger"].startswith(f"odoo.addons.{MODULE}")
-                            or MODULE in msg
+                            # its files, XML ids and models; not the database
+                            # name, which starts with the module's name
+                            or re.search(rf"\b{MODULE}[./]", msg)
                         )
                         # test failures are counted by Odoo's own summary
                         and not re.match(r"(FAIL|ERROR): ", msg)
