@@ -297,9 +297,13 @@ class PortalAccessCustomerPortal(CustomerPortal):
         """
         env = request.env
         invalid_fields, messages = set(), []
+        # The messages are built apart: Odoo's term extractor would take a
+        # tuple opened right after a translated string for another term.
+        country_message = env._("Choose a country from the list.")
+        state_message = env._("Choose a state from the list.")
         checks = (
-            ("country_id", "res.country", env._("Choose a country from the list.")),
-            ("state_id", "res.country.state", env._("Choose a state from the list.")),
+            ("country_id", "res.country", country_message),
+            ("state_id", "res.country.state", state_message),
         )
         for field_name, model, message in checks:
             value = address_values.get(field_name)

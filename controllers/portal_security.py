@@ -223,6 +223,10 @@ class CustomerPortal(portal.CustomerPortal):
             "portal_access_recovery_codes": codes,
             "portal_access_recovery_codes_href": "data:text/plain;charset=utf-8,"
             + quote(text),
+            # The name the browser saves the file under.
+            "portal_access_recovery_codes_filename": request.env._(
+                "recovery-codes.txt"
+            ),
         }
 
     # ------------------------------------------------------------------

@@ -704,12 +704,19 @@ def cmd_i18n(args):
     for po_path in sorted(pot.parent.glob("*.po")):
         po = polib.pofile(str(po_path))
         po.merge(template)
+        # As OCA's po-pretty-format check (make lint) wants it: sorted by msgid.
+        po.sort(key=lambda entry: entry.msgid)
         po.save(str(po_path))
         print(
             f"{po_path.relative_to(ROOT)}: {po.percent_translated()}% translated, "
             f"{len(po.untranslated_entries())} untranslated, "
             f"{len(po.fuzzy_entries())} fuzzy"
         )
+        # An empty msgstr is also how a term that reads the same in the
+        # language is kept (OCA's po-pretty-format empties such translations).
+        untranslated = [entry.msgid for entry in po.untranslated_entries()]
+        if untranslated and len(untranslated) <= 10:
+            print(f"  untranslated: {' | '.join(untranslated)}")
     return 0
 
 
