@@ -23,6 +23,12 @@ class Home(home.Home):
             return self._portal_access_login_with_recovery_code(
                 token, redirect=redirect
             )
+        user_agent = request.httprequest.user_agent
+        if kwargs.get("remember") and not (user_agent.browser and user_agent.platform):
+            # Core names the trusted browser after the browser and platform of
+            # the user agent and fails (500) when it tells neither, as scripts
+            # do: such a client is signed in but not remembered.
+            kwargs.pop("remember")
         return super().web_totp(redirect=redirect, **kwargs)
 
     def _portal_access_login_with_recovery_code(self, token, redirect=None):

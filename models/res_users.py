@@ -900,8 +900,10 @@ class ResUsers(models.Model):
             devices._remove()
             self._portal_access_security_event(
                 "trusted_devices_forgotten",
-                self.env._(
-                    "Forgot %(count)s trusted browser(s) from the portal.", count=count
+                self.env._("Forgot a trusted browser from the portal.")
+                if count == 1
+                else self.env._(
+                    "Forgot %(count)s trusted browsers from the portal.", count=count
                 ),
             )
         return count

@@ -16,4 +16,5 @@ from . import test_portal_security_recovery
 from . import test_portal_security_password
 from . import test_portal_security_devices
 from . import test_portal_security_policy
+from . import test_portal_security_login_step
 from . import test_i18n_nl

@@ -438,6 +438,12 @@ class TestRun:
             for problem in problems:
                 print(f"  - {problem}")
         print(f"Full log: {self.log_path}")
+        checks = self.extra_passed + len(self.extra_failures)
+        print(
+            f"Counted: {self.run} test methods run by Odoo (its per-module "
+            f"'odoo.tests.stats' lines count sub-tests too) and {checks} checks of "
+            "this script (install, clean log, uninstall...)."
+        )
         line = f"{passed} passed, {failed} failed"
         if skipped:
             line += f", {skipped} skipped"

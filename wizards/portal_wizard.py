@@ -64,7 +64,10 @@ class PortalWizard(models.TransientModel):
         # Everything started from the popup queues its invitations; core's
         # methods called from code keep sending at once, as they always did.
         action["context"] = dict(
-            action.get("context") or {}, portal_access_queue_mail=True
+            action.get("context") or {},
+            portal_access_queue_mail=True,
+            # the popup lists whole companies, with two more columns than core
+            dialog_size="extra-large",
         )
         return action
 
