@@ -5,7 +5,7 @@
 
 PA := ./tools/pa
 
-.PHONY: help run test test-core bench lint i18n
+.PHONY: help run test test-core bench lint i18n screenshots
 help:
 	@echo "make run        serve the demo database on http://localhost:$${PORT:-8069}"
 	@echo "make test       run the module's own tests in a throw-away database"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench      measure the module against core Odoo on the same data"
 	@echo "make lint       the OCA lint stack (ruff, pylint-odoo, prettier)"
 	@echo "make i18n       regenerate i18n/portal_access.pot and merge it into i18n/*.po"
+	@echo "make screenshots  retake static/description/*.png with headless Chromium"
 
 run:
 	@$(PA) run
@@ -31,3 +32,6 @@ lint:
 
 i18n:
 	@$(PA) i18n
+
+screenshots:
+	@$(PA) screenshots

@@ -8,7 +8,7 @@ class TestLoginStepClients(PortalSecurityCase):
     """Core's login 2FA step, as clients other than a desktop browser use it."""
 
     def test_remember_from_an_unidentified_client_signs_in(self):
-        """"Don't ask again on this device" from a client whose user agent
+        """ "Don't ask again on this device" from a client whose user agent
         names no browser (a script, a bare HTTP client) used to end in a 500
         in core; the client is signed in, not remembered."""
         self.authenticate(self.portal_user.login, self.PASSWORD)
@@ -17,7 +17,10 @@ class TestLoginStepClients(PortalSecurityCase):
         self.login(self.portal_user.login, self.PASSWORD)
         _response, tree = self.get_page("/web/login/totp")
         form = tree.xpath("//form[.//input[@name='totp_token']]")[0]
-        values = {node.get("name"): node.get("value") or "" for node in form.xpath(".//input[@name]")}
+        values = {
+            node.get("name"): node.get("value") or ""
+            for node in form.xpath(".//input[@name]")
+        }
         # the next step: the current code was spent by the setup (replay)
         values.update(totp_token=self.code_at(secret, 1), remember="1")
         response = self.url_open(
@@ -29,6 +32,8 @@ class TestLoginStepClients(PortalSecurityCase):
         self.assertEqual(response.status_code, 303)
         self.assertNotIn("td_id", response.cookies, "the client is not remembered")
         self.assertFalse(
-            self.env["auth_totp.device"].sudo().search([("user_id", "=", self.portal_user.id)])
+            self.env["auth_totp.device"]
+            .sudo()
+            .search([("user_id", "=", self.portal_user.id)])
         )
         self.assertEqual(self.url_open("/my", allow_redirects=False).status_code, 200)

@@ -726,6 +726,12 @@ def cmd_i18n(args):
     return 0
 
 
+def cmd_screenshots(args):
+    import screenshots
+
+    return screenshots.main()
+
+
 def cmd_bench(args):
     import bench
 
@@ -737,6 +743,7 @@ COMMANDS = {
     "i18n": cmd_i18n,
     "lint": cmd_lint,
     "run": cmd_run,
+    "screenshots": cmd_screenshots,
     "test": cmd_test,
     "test-core": cmd_test_core,
 }
