@@ -29,7 +29,10 @@ def main():
     draw.polygon(shield, fill=(255, 255, 255))
     # Keyhole
     draw.ellipse((cx - 22, 92, cx + 22, 136), fill=(113, 75, 103))
-    draw.polygon([(cx - 12, 126), (cx + 12, 126), (cx + 18, 176), (cx - 18, 176)], fill=(113, 75, 103))
+    draw.polygon(
+        [(cx - 12, 126), (cx + 12, 126), (cx + 18, 176), (cx - 18, 176)],
+        fill=(113, 75, 103),
+    )
     image.resize((128, 128), Image.LANCZOS).save(OUT)
     print(f"written {OUT}")
 

@@ -16,9 +16,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-import bench  # noqa: E402
-import pa  # noqa: E402
-from chrome import Chrome  # noqa: E402
+import pa
+from chrome import Chrome
+
+import bench
 
 OUT = ROOT / "static" / "description"
 PORTAL_LOGIN, PORTAL_PASSWORD = "jane.doe@acme.example.com", "portal-demo"
