@@ -5,7 +5,7 @@
 
 PA := ./tools/pa
 
-.PHONY: help run test test-core bench lint i18n screenshots
+.PHONY: help run test test-core bench lint i18n screenshots wheel
 help:
 	@echo "make run        serve the demo database on http://localhost:$${PORT:-8069}"
 	@echo "make test       run the module's own tests in a throw-away database"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint       the OCA lint stack (ruff, pylint-odoo, prettier)"
 	@echo "make i18n       regenerate i18n/portal_access.pot and merge it into i18n/*.po"
 	@echo "make screenshots  retake static/description/*.png with headless Chromium"
+	@echo "make wheel      build dist/odoo_addon_portal_access-*.whl (whool) and check it installs"
 
 run:
 	@$(PA) run
@@ -35,3 +36,6 @@ i18n:
 
 screenshots:
 	@$(PA) screenshots
+
+wheel:
+	@$(PA) wheel

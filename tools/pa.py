@@ -732,6 +732,97 @@ def cmd_screenshots(args):
     return screenshots.main()
 
 
+def cmd_wheel(args):
+    """Build the wheel with whool, then prove it: install it (without its
+    dependencies: Odoo runs from ODOO_SRC here) into a scratch directory that
+    is the only place Odoo finds the module, and install the module from it."""
+    import tempfile
+    import zipfile
+
+    setup()
+    dist = ROOT / "dist"
+    dist.mkdir(exist_ok=True)
+    # whool names the addon after its directory (pip resolves links): build
+    # from a copy of the tracked files in a directory named portal_access,
+    # whatever the checkout's directory is called.
+    with tempfile.TemporaryDirectory(prefix="pa-build-") as tmp:
+        source = Path(tmp) / MODULE
+        files = subprocess.check_output(
+            ["git", "ls-files"], cwd=ROOT, text=True
+        ).split()
+        for name in files:
+            if (ROOT / name).is_file():
+                (source / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, source / name)
+        rc = subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "-q",
+                "-w",
+                str(dist),
+                str(source),
+            ]
+        )
+    if rc:
+        fail("Building the wheel failed (see pip's output above).")
+    wheel = max(
+        dist.glob("odoo_addon_portal_access-*.whl"), key=lambda p: p.stat().st_mtime
+    )
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    if f"odoo/addons/{MODULE}/__manifest__.py" not in names:
+        fail(f"{wheel.name} holds no odoo/addons/{MODULE}/__manifest__.py.")
+    print(f"Built {wheel.relative_to(ROOT)} ({len(names)} files)")
+    db = throwaway_db("portal_access_wheel")
+    with tempfile.TemporaryDirectory(prefix="pa-wheel-") as target:
+        rc = subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--target",
+                target,
+                str(wheel),
+            ]
+        )
+        if rc:
+            fail("Installing the wheel failed (see pip's output above).")
+        # Odoo's source and the wheel's site directory, no link to the checkout.
+        env = dict(os.environ, PYTHONPATH=target)
+        addons = f"{ODOO_SRC / 'odoo' / 'addons'},{ODOO_SRC / 'addons'}"
+        try:
+            rc = subprocess.call(
+                [
+                    sys.executable,
+                    str(ODOO_SRC / "odoo-bin"),
+                    f"--addons-path={addons}",
+                    "-d",
+                    db,
+                    "-i",
+                    MODULE,
+                    "--stop-after-init",
+                    "--no-http",
+                    "--log-level=warn",
+                    f"--data-dir={BUILD / 'filestore'}",
+                ],
+                env=env,
+            )
+            state = module_state(db, MODULE)
+        finally:
+            drop_db(db)
+    if rc or state != "installed":
+        fail(f"Odoo could not install {MODULE} from the wheel (state {state!r}).")
+    print(f"{MODULE} installs from the wheel alone: OK")
+    return 0
+
+
 def cmd_bench(args):
     import bench
 
@@ -746,6 +837,7 @@ COMMANDS = {
     "screenshots": cmd_screenshots,
     "test": cmd_test,
     "test-core": cmd_test_core,
+    "wheel": cmd_wheel,
 }
 
 
