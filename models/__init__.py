@@ -5,3 +5,5 @@ from . import res_company
 from . import res_partner
 from . import portal_access_recovery_code
 from . import ir_http
+from . import auth_totp_rate_limit_log
+from . import res_users_identitycheck

@@ -16,3 +16,5 @@ from . import test_portal_security_recovery
 from . import test_portal_security_password
 from . import test_portal_security_devices
 from . import test_portal_security_policy
+from . import test_security_hostile_input
+from . import test_security_abuse
