@@ -10,7 +10,7 @@ class ResUsersIdentitycheck(models.TransientModel):
 
     _inherit = "res.users.identitycheck"
 
-    def _check_identity(self):
+    def _check_identity(self):  # pylint: disable=missing-return
         # Core checks the credentials of the user who opened the dialog.
         user = self.create_uid
         try:

@@ -43,14 +43,14 @@ SECURITY_LOGGER = "odoo.addons.portal_access.models.res_users"
 class AbuseCase(PortalSecurityCase):
     def setUp(self):
         super().setUp()
-        self.env["ir.config_parameter"].sudo().set_param(
-            "base.login_cooldown_after", 0
-        )
+        self.env["ir.config_parameter"].sudo().set_param("base.login_cooldown_after", 0)
 
     def rate_limit_logs(self, user, limit_type):
         self.env.invalidate_all()
-        return self.env["auth.totp.rate.limit.log"].sudo().search(
-            [("user_id", "=", user.id), ("limit_type", "=", limit_type)]
+        return (
+            self.env["auth.totp.rate.limit.log"]
+            .sudo()
+            .search([("user_id", "=", user.id), ("limit_type", "=", limit_type)])
         )
 
     def pass_the_hour(self, user):
@@ -68,7 +68,8 @@ class AbuseCase(PortalSecurityCase):
         """A 6-digit code that is none of the three the server accepts now."""
         valid = {self.code_at(secret, offset) for offset in (-1, 0, 1)}
         return next(
-            code for code in ("000000", "111111", "222222", "333333")
+            code
+            for code in ("000000", "111111", "222222", "333333")
             if code not in valid
         )
 
@@ -88,9 +89,7 @@ class TestTotpCodeBudget(AbuseCase):
         for _attempt in range(2):
             response, tree = self.totp_step("aaaaa-bbbbb", form_index=1)
             self.assertIn("double-check the recovery code", self.error_text(tree))
-        self.assertEqual(
-            len(self.rate_limit_logs(self.portal_user, "code_check")), 5
-        )
+        self.assertEqual(len(self.rate_limit_logs(self.portal_user, "code_check")), 5)
 
         # The budget is spent: neither the right code nor a right recovery
         # code gets through, and the recovery code is not used up.
@@ -330,12 +329,18 @@ class TestReinviteLimit(AbuseCase):
             {"name": "Noord Trading", "is_company": True}
         )
         cls.jan = cls.env["res.partner"].create(
-            {"name": "Jan Noord", "email": "jan@noord.example.com",
-             "parent_id": cls.company.id}
+            {
+                "name": "Jan Noord",
+                "email": "jan@noord.example.com",
+                "parent_id": cls.company.id,
+            }
         )
         cls.kim = cls.env["res.partner"].create(
-            {"name": "Kim Noord", "email": "kim@noord.example.com",
-             "parent_id": cls.company.id}
+            {
+                "name": "Kim Noord",
+                "email": "kim@noord.example.com",
+                "parent_id": cls.company.id,
+            }
         )
 
     def open_popup(self, partners):

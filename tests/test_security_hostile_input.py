@@ -98,7 +98,6 @@ def case(label, url, **spec):
 
 @tagged("post_install", "-at_install")
 class TestSecurityHostileInput(PaymentAccountCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -129,9 +128,7 @@ class TestSecurityHostileInput(PaymentAccountCase):
         )
         # A colleague of Anne whose name is a script: it shows in the refusal
         # to delete the card they saved for the company.
-        cls.dora = cls._new_portal_user(
-            "dora@polder.example.com", XSS_IMG, cls.polder
-        )
+        cls.dora = cls._new_portal_user("dora@polder.example.com", XSS_IMG, cls.polder)
         Token = env["payment.token"]
 
         def token(partner, digits):
@@ -164,8 +161,8 @@ class TestSecurityHostileInput(PaymentAccountCase):
                 }
             )
         )
-        cls.carl_device = env["res.device"].sudo().search(
-            [("user_id", "=", cls.carl.id)]
+        cls.carl_device = (
+            env["res.device"].sudo().search([("user_id", "=", cls.carl.id)])
         )
         env["auth_totp.device"].with_user(cls.carl).sudo()._generate(
             "browser", "Carl's laptop", datetime.now() + timedelta(days=30)
@@ -189,8 +186,7 @@ class TestSecurityHostileInput(PaymentAccountCase):
             name="Stan Staff",
             email="stan.staff@example.com",
             password=STAFF_PASSWORD,
-            groups="base.group_user,base.group_partner_manager,"
-            "base.group_erp_manager",
+            groups="base.group_user,base.group_partner_manager,base.group_erp_manager",
         )
         # Tom has no user yet (the popup's cases).
         cls.tom = Partner.create(
@@ -220,8 +216,7 @@ class TestSecurityHostileInput(PaymentAccountCase):
         if cls.results:
             width = max(len(label) for label, _outcome in cls.results)
             _logger.info(
-                "hostile input: %s cases tried, none answered with a server "
-                "error:\n%s",
+                "hostile input: %s cases tried, none answered with a server error:\n%s",
                 len(cls.results),
                 "\n".join(
                     f"  {label.ljust(width)}  ->  {outcome}"
@@ -297,9 +292,9 @@ class TestSecurityHostileInput(PaymentAccountCase):
         elif who == "erik_totp_step":
             self.authenticate(None, None)
             page = self.url_open("/web/login")
-            form = html.fromstring(page.content).xpath(
-                "//form[@action='/web/login']"
-            )[0]
+            form = html.fromstring(page.content).xpath("//form[@action='/web/login']")[
+                0
+            ]
             values = {
                 node.get("name"): node.get("value") or ""
                 for node in form.xpath(".//input[@name]")
@@ -424,9 +419,7 @@ class TestSecurityHostileInput(PaymentAccountCase):
         links = tree.xpath("//a[contains(., 'Discard')]/@href")
         self.assertTrue(links, "the form has its Discard link")
         for link in links:
-            self.assertTrue(
-                link.startswith("/") and not link.startswith("//"), link
-            )
+            self.assertTrue(link.startswith("/") and not link.startswith("//"), link)
         for value in tree.xpath("//input[@name='callback']/@value"):
             self.assertTrue(value.startswith("/") and not value.startswith("//"))
 
@@ -462,9 +455,9 @@ class TestSecurityHostileInput(PaymentAccountCase):
     def test_01_account_and_login_request(self):
         def details(**values):
             def build(test):
-                form = html.fromstring(
-                    test.url_open("/my/account").content
-                ).xpath("//form[@name='address_form']")[0]
+                form = html.fromstring(test.url_open("/my/account").content).xpath(
+                    "//form[@name='address_form']"
+                )[0]
                 data = test._form_values(form)
                 data.update(values)
                 return data
@@ -486,17 +479,21 @@ class TestSecurityHostileInput(PaymentAccountCase):
                 [
                     ("model", "=", "res.partner"),
                     ("res_id", "=", test.anne.partner_id.id),
-                    ("subtype_id", "=", test.env.ref(
-                        "portal_access.mt_login_change_request"
-                    ).id),
+                    (
+                        "subtype_id",
+                        "=",
+                        test.env.ref("portal_access.mt_login_change_request").id,
+                    ),
                 ]
             )
             test.assertEqual(len(note), 1)
             test.assertIn("&lt;script&gt;", str(note.body))
             test.assertNotIn("<script", str(note.body))
             activity = test.env["mail.activity"].search(
-                [("res_id", "=", test.anne.partner_id.id),
-                 ("res_model", "=", "res.partner")]
+                [
+                    ("res_id", "=", test.anne.partner_id.id),
+                    ("res_model", "=", "res.partner"),
+                ]
             )
             test.assertNotIn("<script", str(activity.note))
             mail = test.env["mail.mail"].search(
@@ -511,9 +508,11 @@ class TestSecurityHostileInput(PaymentAccountCase):
                 [
                     ("model", "=", "res.partner"),
                     ("res_id", "=", test.anne.partner_id.id),
-                    ("subtype_id", "=", test.env.ref(
-                        "portal_access.mt_login_change_request"
-                    ).id),
+                    (
+                        "subtype_id",
+                        "=",
+                        test.env.ref("portal_access.mt_login_change_request").id,
+                    ),
                 ],
                 order="id desc",
                 limit=1,
@@ -733,16 +732,27 @@ class TestSecurityHostileInput(PaymentAccountCase):
 
         self.run_cases(
             [
-                case("address form: negative id", "/my/address?partner_id=-1",
-                     status=404),
-                case("address form: id not a number", "/my/address?partner_id=abc",
-                     status=404),
-                case("address form: huge id", "/my/address?partner_id={huge}",
-                     status=404),
-                case("address form: NUL byte in the id",
-                     "/my/address?partner_id=1%00", status=404),
-                case("address form: another customer's address",
-                     "/my/address?partner_id={carl_address}", status=403),
+                case(
+                    "address form: negative id", "/my/address?partner_id=-1", status=404
+                ),
+                case(
+                    "address form: id not a number",
+                    "/my/address?partner_id=abc",
+                    status=404,
+                ),
+                case(
+                    "address form: huge id", "/my/address?partner_id={huge}", status=404
+                ),
+                case(
+                    "address form: NUL byte in the id",
+                    "/my/address?partner_id=1%00",
+                    status=404,
+                ),
+                case(
+                    "address form: another customer's address",
+                    "/my/address?partner_id={carl_address}",
+                    status=403,
+                ),
                 case(
                     "address form: callback to another site",
                     "/my/address?callback=https://evil.example.com/",
@@ -753,41 +763,95 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     "/my/address?address_type=" + XSS_SCRIPT,
                     check=lambda t, r: t.assert_no_markup(r),
                 ),
-                case("address form: POST on a GET route", "/my/address",
-                     method="POST", data={"csrf_token": CSRF}, status=405),
-                case("address submit: GET on a POST route", "/my/address/submit",
-                     status=405),
-                case("address submit: no CSRF token", "/my/address/submit",
-                     method="POST", data={**address(), "csrf_token": ""},
-                     status=400),
-                case("address submit: wrong CSRF token", "/my/address/submit",
-                     method="POST", data=address(csrf_token=WRONG_CSRF),
-                     status=400),
-                case("address submit: negative id", "/my/address/submit",
-                     method="POST", data=address(partner_id="-1"), status=404),
-                case("address submit: id not a number", "/my/address/submit",
-                     method="POST", data=address(partner_id="abc"), status=404),
-                case("address submit: huge id", "/my/address/submit",
-                     method="POST", data=address(partner_id=HUGE), status=404),
-                case("address submit: another customer's address",
-                     "/my/address/submit", method="POST",
-                     data=address(partner_id="{carl_address}"), status=403),
-                case("address submit: 10,000-character street",
-                     "/my/address/submit", method="POST",
-                     data=address(street=LONG),
-                     texts=["Street is too long"]),
-                case("address submit: NUL byte in the zip", "/my/address/submit",
-                     method="POST", data=address(zip="10\x0011"),
-                     texts=["Zip contains characters that are not allowed."]),
-                case("address submit: country not a number", "/my/address/submit",
-                     method="POST", data=address(country_id="abc"),
-                     texts=["Choose a country from the list."]),
-                case("address submit: huge country id", "/my/address/submit",
-                     method="POST", data=address(country_id=HUGE),
-                     texts=["Choose a country from the list."]),
-                case("address submit: negative state id", "/my/address/submit",
-                     method="POST", data=address(state_id="-5"),
-                     texts=["Choose a state from the list."]),
+                case(
+                    "address form: POST on a GET route",
+                    "/my/address",
+                    method="POST",
+                    data={"csrf_token": CSRF},
+                    status=405,
+                ),
+                case(
+                    "address submit: GET on a POST route",
+                    "/my/address/submit",
+                    status=405,
+                ),
+                case(
+                    "address submit: no CSRF token",
+                    "/my/address/submit",
+                    method="POST",
+                    data={**address(), "csrf_token": ""},
+                    status=400,
+                ),
+                case(
+                    "address submit: wrong CSRF token",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(csrf_token=WRONG_CSRF),
+                    status=400,
+                ),
+                case(
+                    "address submit: negative id",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(partner_id="-1"),
+                    status=404,
+                ),
+                case(
+                    "address submit: id not a number",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(partner_id="abc"),
+                    status=404,
+                ),
+                case(
+                    "address submit: huge id",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(partner_id=HUGE),
+                    status=404,
+                ),
+                case(
+                    "address submit: another customer's address",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(partner_id="{carl_address}"),
+                    status=403,
+                ),
+                case(
+                    "address submit: 10,000-character street",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(street=LONG),
+                    texts=["Street is too long"],
+                ),
+                case(
+                    "address submit: NUL byte in the zip",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(zip="10\x0011"),
+                    texts=["Zip contains characters that are not allowed."],
+                ),
+                case(
+                    "address submit: country not a number",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(country_id="abc"),
+                    texts=["Choose a country from the list."],
+                ),
+                case(
+                    "address submit: huge country id",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(country_id=HUGE),
+                    texts=["Choose a country from the list."],
+                ),
+                case(
+                    "address submit: negative state id",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(state_id="-5"),
+                    texts=["Choose a state from the list."],
+                ),
                 case(
                     "address submit: another customer's company as parent",
                     "/my/address/submit",
@@ -803,9 +867,7 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     "address submit: callback to another site",
                     "/my/address/submit",
                     method="POST",
-                    data=address(
-                        name=XSS_IMG, callback="https://evil.example.com/"
-                    ),
+                    data=address(name=XSS_IMG, callback="https://evil.example.com/"),
                     changes=True,
                     check=lambda t, r: (
                         t.assertEqual(r.json(), {"redirectUrl": "/my/addresses"}),
@@ -813,60 +875,137 @@ class TestSecurityHostileInput(PaymentAccountCase):
                         t.assert_no_markup(t.url_open("/my/addresses")),
                     ),
                 ),
-                case("archive page: id not a number", "/my/address/abc/archive",
-                     status=404),
-                case("archive page: huge id", "/my/address/{huge}/archive",
-                     status=404),
-                case("archive page: another customer's address",
-                     "/my/address/{carl_address}/archive", status=404),
-                case("archive: another customer's address",
-                     "/my/address/{carl_address}/archive", method="POST",
-                     data={"csrf_token": CSRF}, status=404),
-                case("archive: own address without CSRF token",
-                     "/my/address/{anne_address}/archive", method="POST",
-                     data={"x": "1"}, status=400),
-                case("archive: own main address",
-                     "/my/address/{anne_partner}/archive", status=403),
-                case("archive (JSON): id not a number", "/my/address/archive",
-                     method="JSON", data={"partner_id": "abc"}, error="Forbidden"),
-                case("archive (JSON): list as id", "/my/address/archive",
-                     method="JSON", data={"partner_id": [1, 2]}, error="Forbidden"),
-                case("archive (JSON): no id", "/my/address/archive",
-                     method="JSON", data={}, error="Forbidden"),
-                case("archive (JSON): huge id", "/my/address/archive",
-                     method="JSON", data={"partner_id": HUGE}, error="Forbidden"),
-                case("archive (JSON): another customer's address",
-                     "/my/address/archive", method="JSON",
-                     data={"partner_id": "{carl_address}"}, error="Forbidden"),
-                case("dashboard counters (JSON): a number", "/my/counters",
-                     method="JSON", data={"counters": 5}),
-                case("dashboard counters (JSON): null", "/my/counters",
-                     method="JSON", data={"counters": None}),
+                case(
+                    "archive page: id not a number",
+                    "/my/address/abc/archive",
+                    status=404,
+                ),
+                case("archive page: huge id", "/my/address/{huge}/archive", status=404),
+                case(
+                    "archive page: another customer's address",
+                    "/my/address/{carl_address}/archive",
+                    status=404,
+                ),
+                case(
+                    "archive: another customer's address",
+                    "/my/address/{carl_address}/archive",
+                    method="POST",
+                    data={"csrf_token": CSRF},
+                    status=404,
+                ),
+                case(
+                    "archive: own address without CSRF token",
+                    "/my/address/{anne_address}/archive",
+                    method="POST",
+                    data={"x": "1"},
+                    status=400,
+                ),
+                case(
+                    "archive: own main address",
+                    "/my/address/{anne_partner}/archive",
+                    status=403,
+                ),
+                case(
+                    "archive (JSON): id not a number",
+                    "/my/address/archive",
+                    method="JSON",
+                    data={"partner_id": "abc"},
+                    error="Forbidden",
+                ),
+                case(
+                    "archive (JSON): list as id",
+                    "/my/address/archive",
+                    method="JSON",
+                    data={"partner_id": [1, 2]},
+                    error="Forbidden",
+                ),
+                case(
+                    "archive (JSON): no id",
+                    "/my/address/archive",
+                    method="JSON",
+                    data={},
+                    error="Forbidden",
+                ),
+                case(
+                    "archive (JSON): huge id",
+                    "/my/address/archive",
+                    method="JSON",
+                    data={"partner_id": HUGE},
+                    error="Forbidden",
+                ),
+                case(
+                    "archive (JSON): another customer's address",
+                    "/my/address/archive",
+                    method="JSON",
+                    data={"partner_id": "{carl_address}"},
+                    error="Forbidden",
+                ),
+                case(
+                    "dashboard counters (JSON): a number",
+                    "/my/counters",
+                    method="JSON",
+                    data={"counters": 5},
+                ),
+                case(
+                    "dashboard counters (JSON): null",
+                    "/my/counters",
+                    method="JSON",
+                    data={"counters": None},
+                ),
             ]
         )
 
     def test_03_payment_methods(self):
         self.run_cases(
             [
-                case("payment methods: POST on a GET route", "/my/payment_method",
-                     method="POST", data={"csrf_token": CSRF}, status=405),
-                case("delete page: id not a number",
-                     "/my/payment_method/abc/delete", status=404),
-                case("delete page: huge id", "/my/payment_method/{huge}/delete",
-                     status=404),
-                case("delete page: negative id", "/my/payment_method/-1/delete",
-                     status=404),
-                case("delete page: another customer's card",
-                     "/my/payment_method/{carl_token}/delete", status=404),
-                case("delete: another customer's card",
-                     "/my/payment_method/{carl_token}/delete", method="POST",
-                     data={"csrf_token": CSRF}, status=404),
-                case("delete: own card without CSRF token",
-                     "/my/payment_method/{anne_token}/delete", method="POST",
-                     data={"x": "1"}, status=403),
-                case("delete: own card with a wrong CSRF token",
-                     "/my/payment_method/{anne_token}/delete", method="POST",
-                     data={"csrf_token": WRONG_CSRF}, status=403),
+                case(
+                    "payment methods: POST on a GET route",
+                    "/my/payment_method",
+                    method="POST",
+                    data={"csrf_token": CSRF},
+                    status=405,
+                ),
+                case(
+                    "delete page: id not a number",
+                    "/my/payment_method/abc/delete",
+                    status=404,
+                ),
+                case(
+                    "delete page: huge id",
+                    "/my/payment_method/{huge}/delete",
+                    status=404,
+                ),
+                case(
+                    "delete page: negative id",
+                    "/my/payment_method/-1/delete",
+                    status=404,
+                ),
+                case(
+                    "delete page: another customer's card",
+                    "/my/payment_method/{carl_token}/delete",
+                    status=404,
+                ),
+                case(
+                    "delete: another customer's card",
+                    "/my/payment_method/{carl_token}/delete",
+                    method="POST",
+                    data={"csrf_token": CSRF},
+                    status=404,
+                ),
+                case(
+                    "delete: own card without CSRF token",
+                    "/my/payment_method/{anne_token}/delete",
+                    method="POST",
+                    data={"x": "1"},
+                    status=403,
+                ),
+                case(
+                    "delete: own card with a wrong CSRF token",
+                    "/my/payment_method/{anne_token}/delete",
+                    method="POST",
+                    data={"csrf_token": WRONG_CSRF},
+                    status=403,
+                ),
                 case(
                     "delete page: colleague's card, their name is markup",
                     "/my/payment_method/{dora_token}/delete",
@@ -876,22 +1015,46 @@ class TestSecurityHostileInput(PaymentAccountCase):
                         t.assertIn("only they can delete it", t.page_text(r)),
                     ),
                 ),
-                case("delete (JSON): id not a number", "/payment/archive_token",
-                     method="JSON", data={"token_id": "abc"}, error="NotFound"),
-                case("delete (JSON): no id", "/payment/archive_token",
-                     method="JSON", data={}, error="NotFound"),
-                case("delete (JSON): huge id", "/payment/archive_token",
-                     method="JSON", data={"token_id": HUGE}, error="NotFound"),
-                case("delete (JSON): another customer's card",
-                     "/payment/archive_token", method="JSON",
-                     data={"token_id": "{carl_token}"}, error="NotFound"),
+                case(
+                    "delete (JSON): id not a number",
+                    "/payment/archive_token",
+                    method="JSON",
+                    data={"token_id": "abc"},
+                    error="NotFound",
+                ),
+                case(
+                    "delete (JSON): no id",
+                    "/payment/archive_token",
+                    method="JSON",
+                    data={},
+                    error="NotFound",
+                ),
+                case(
+                    "delete (JSON): huge id",
+                    "/payment/archive_token",
+                    method="JSON",
+                    data={"token_id": HUGE},
+                    error="NotFound",
+                ),
+                case(
+                    "delete (JSON): another customer's card",
+                    "/payment/archive_token",
+                    method="JSON",
+                    data={"token_id": "{carl_token}"},
+                    error="NotFound",
+                ),
             ]
         )
 
     def test_04_security_pages(self):
         def password_change(old, new):
-            return {"csrf_token": CSRF, "op": "password", "old": old, "new1": new,
-                    "new2": new}
+            return {
+                "csrf_token": CSRF,
+                "op": "password",
+                "old": old,
+                "new1": new,
+                "new2": new,
+            }
 
         def fullwidth_code(test):
             code = pyotp.TOTP(test.totp_secret).now()
@@ -900,108 +1063,206 @@ class TestSecurityHostileInput(PaymentAccountCase):
         def enabled(test, response):
             test.env.invalidate_all()
             test.assertTrue(test.anne.totp_enabled)
-            test.assertEqual(
-                test.anne._portal_access_recovery_code_count(), 10
-            )
+            test.assertEqual(test.anne._portal_access_recovery_code_count(), 10)
 
         not_revoked = lambda t, r: t.assertFalse(t.carl_device_log.revoked)
         self.run_cases(
             [
-                case("security: script as notice",
-                     "/my/security?security_notice=" + XSS_SCRIPT,
-                     check=lambda t, r: (
-                         t.assert_no_markup(r),
-                         t.assertFalse(html.fromstring(r.content).xpath(
-                             "//*[hasclass('o_portal_access_notice')]")),
-                     )),
-                case("password: no CSRF token", "/my/security", method="POST",
-                     data={"op": "password", "old": PASSWORD}, status=400),
-                case("password: fields missing", "/my/security", method="POST",
-                     data={"csrf_token": CSRF, "op": "password"},
-                     texts=["You cannot leave any password empty."]),
-                case("password: 10,000-character current password",
-                     "/my/security", method="POST",
-                     data=password_change(LONG, "New-pass-2026"),
-                     texts=["The current password you entered is incorrect"]),
-                case("password: 10,000-character new password", "/my/security",
-                     method="POST", data=password_change(PASSWORD, LONG),
-                     texts=["The new password is too long"]),
-                case("password: NUL bytes", "/my/security", method="POST",
-                     data=password_change("a\x00", "b\x00bbbbbbbbb"),
-                     texts=["The current password you entered is incorrect"]),
-                case("delete account: GET on a POST route",
-                     "/my/deactivate_account", status=405),
+                case(
+                    "security: script as notice",
+                    "/my/security?security_notice=" + XSS_SCRIPT,
+                    check=lambda t, r: (
+                        t.assert_no_markup(r),
+                        t.assertFalse(
+                            html.fromstring(r.content).xpath(
+                                "//*[hasclass('o_portal_access_notice')]"
+                            )
+                        ),
+                    ),
+                ),
+                case(
+                    "password: no CSRF token",
+                    "/my/security",
+                    method="POST",
+                    data={"op": "password", "old": PASSWORD},
+                    status=400,
+                ),
+                case(
+                    "password: fields missing",
+                    "/my/security",
+                    method="POST",
+                    data={"csrf_token": CSRF, "op": "password"},
+                    texts=["You cannot leave any password empty."],
+                ),
+                case(
+                    "password: 10,000-character current password",
+                    "/my/security",
+                    method="POST",
+                    data=password_change(LONG, "New-pass-2026"),
+                    texts=["The current password you entered is incorrect"],
+                ),
+                case(
+                    "password: 10,000-character new password",
+                    "/my/security",
+                    method="POST",
+                    data=password_change(PASSWORD, LONG),
+                    texts=["The new password is too long"],
+                ),
+                case(
+                    "password: NUL bytes",
+                    "/my/security",
+                    method="POST",
+                    data=password_change("a\x00", "b\x00bbbbbbbbb"),
+                    texts=["The current password you entered is incorrect"],
+                ),
+                case(
+                    "delete account: GET on a POST route",
+                    "/my/deactivate_account",
+                    status=405,
+                ),
                 case(
                     "delete account: 10,000-character password",
                     "/my/deactivate_account",
                     method="POST",
-                    data={"csrf_token": CSRF, "validation": "anne@polder.example.com",
-                          "password": LONG},
+                    data={
+                        "csrf_token": CSRF,
+                        "validation": "anne@polder.example.com",
+                        "password": LONG,
+                    },
                     texts=["Wrong password."],
                 ),
-                case("2FA: enable without CSRF token", "/my/security/2fa/enable",
-                     method="POST", data={"password": PASSWORD}, status=400),
-                case("2FA: 10,000-character password", "/my/security/2fa/enable",
-                     method="POST", data={"csrf_token": CSRF, "password": LONG},
-                     texts=["Wrong password, please try again."]),
-                case("2FA: confirm with GET", "/my/security/2fa/enable/confirm",
-                     status=405),
-                case("2FA: code not a number", "/my/security/2fa/enable/confirm",
-                     method="POST", prepare=lambda t: t.start_totp_setup(),
-                     data={"csrf_token": CSRF, "code": "abcdef"},
-                     texts=["Enter the 6-digit code shown in your authenticator app."]),
-                case("2FA: 10,000-digit code", "/my/security/2fa/enable/confirm",
-                     method="POST", prepare=lambda t: t.start_totp_setup(),
-                     data={"csrf_token": CSRF, "code": "1" * 10000},
-                     texts=["Enter the 6-digit code shown in your authenticator app."]),
-                case("2FA: NUL byte in the code", "/my/security/2fa/enable/confirm",
-                     method="POST", prepare=lambda t: t.start_totp_setup(),
-                     data={"csrf_token": CSRF, "code": "123\x00456"},
-                     texts=["Enter the 6-digit code shown in your authenticator app."]),
-                case("2FA: right code in fullwidth digits",
-                     "/my/security/2fa/enable/confirm", method="POST",
-                     prepare=lambda t: t.start_totp_setup(),
-                     data={"csrf_token": CSRF, "code": fullwidth_code},
-                     texts=["Two-factor authentication is on"], changes=True,
-                     check=enabled),
-                case("2FA disable: 10,000-character password",
-                     "/my/security/2fa/disable",
-                     user="carl", method="POST",
-                     data={"csrf_token": CSRF, "password": LONG},
-                     texts=["Wrong password"], check=lambda t, r: t.assertTrue(
-                         t.carl.totp_enabled)),
-                case("recovery codes: without CSRF token",
-                     "/my/security/2fa/recovery-codes", user="carl", method="POST",
-                     data={"password": PASSWORD}, status=400),
-                case("sign out: GET on a POST route",
-                     "/my/security/devices/sign-out", status=405),
-                case("sign out: another customer's device",
-                     "/my/security/devices/sign-out", method="POST",
-                     data={"csrf_token": CSRF, "device_id": "{carl_device}",
-                           "password": PASSWORD},
-                     status=303, location="security_notice=no_session",
-                     check=not_revoked),
-                case("sign out: device id not a number",
-                     "/my/security/devices/sign-out", method="POST",
-                     data={"csrf_token": CSRF, "device_id": "abc"},
-                     status=303, location="security_notice=no_session"),
-                case("sign out: huge device id", "/my/security/devices/sign-out",
-                     method="POST", prepare=lambda t: t.fresh_identity(),
-                     data={"csrf_token": CSRF, "device_id": HUGE},
-                     status=303, location="security_notice=no_session"),
-                case("forget browser: another customer's",
-                     "/my/security/trusted-devices/forget", method="POST",
-                     data={"csrf_token": CSRF, "device_id": "{carl_trusted}",
-                           "password": PASSWORD},
-                     status=303, location="security_notice=no_trusted_device",
-                     check=lambda t, r: t.assertTrue(t.carl_trusted.exists())),
-                case("forget browser: huge id",
-                     "/my/security/trusted-devices/forget", method="POST",
-                     prepare=lambda t: t.fresh_identity(),
-                     data={"csrf_token": CSRF, "device_id": HUGE},
-                     status=303, location="security_notice=no_trusted_device"),
-                case("forget browser: GET on a POST route",
-                     "/my/security/trusted-devices/forget", status=405),
+                case(
+                    "2FA: enable without CSRF token",
+                    "/my/security/2fa/enable",
+                    method="POST",
+                    data={"password": PASSWORD},
+                    status=400,
+                ),
+                case(
+                    "2FA: 10,000-character password",
+                    "/my/security/2fa/enable",
+                    method="POST",
+                    data={"csrf_token": CSRF, "password": LONG},
+                    texts=["Wrong password, please try again."],
+                ),
+                case(
+                    "2FA: confirm with GET",
+                    "/my/security/2fa/enable/confirm",
+                    status=405,
+                ),
+                case(
+                    "2FA: code not a number",
+                    "/my/security/2fa/enable/confirm",
+                    method="POST",
+                    prepare=lambda t: t.start_totp_setup(),
+                    data={"csrf_token": CSRF, "code": "abcdef"},
+                    texts=["Enter the 6-digit code shown in your authenticator app."],
+                ),
+                case(
+                    "2FA: 10,000-digit code",
+                    "/my/security/2fa/enable/confirm",
+                    method="POST",
+                    prepare=lambda t: t.start_totp_setup(),
+                    data={"csrf_token": CSRF, "code": "1" * 10000},
+                    texts=["Enter the 6-digit code shown in your authenticator app."],
+                ),
+                case(
+                    "2FA: NUL byte in the code",
+                    "/my/security/2fa/enable/confirm",
+                    method="POST",
+                    prepare=lambda t: t.start_totp_setup(),
+                    data={"csrf_token": CSRF, "code": "123\x00456"},
+                    texts=["Enter the 6-digit code shown in your authenticator app."],
+                ),
+                case(
+                    "2FA: right code in fullwidth digits",
+                    "/my/security/2fa/enable/confirm",
+                    method="POST",
+                    prepare=lambda t: t.start_totp_setup(),
+                    data={"csrf_token": CSRF, "code": fullwidth_code},
+                    texts=["Two-factor authentication is on"],
+                    changes=True,
+                    check=enabled,
+                ),
+                case(
+                    "2FA disable: 10,000-character password",
+                    "/my/security/2fa/disable",
+                    user="carl",
+                    method="POST",
+                    data={"csrf_token": CSRF, "password": LONG},
+                    texts=["Wrong password"],
+                    check=lambda t, r: t.assertTrue(t.carl.totp_enabled),
+                ),
+                case(
+                    "recovery codes: without CSRF token",
+                    "/my/security/2fa/recovery-codes",
+                    user="carl",
+                    method="POST",
+                    data={"password": PASSWORD},
+                    status=400,
+                ),
+                case(
+                    "sign out: GET on a POST route",
+                    "/my/security/devices/sign-out",
+                    status=405,
+                ),
+                case(
+                    "sign out: another customer's device",
+                    "/my/security/devices/sign-out",
+                    method="POST",
+                    data={
+                        "csrf_token": CSRF,
+                        "device_id": "{carl_device}",
+                        "password": PASSWORD,
+                    },
+                    status=303,
+                    location="security_notice=no_session",
+                    check=not_revoked,
+                ),
+                case(
+                    "sign out: device id not a number",
+                    "/my/security/devices/sign-out",
+                    method="POST",
+                    data={"csrf_token": CSRF, "device_id": "abc"},
+                    status=303,
+                    location="security_notice=no_session",
+                ),
+                case(
+                    "sign out: huge device id",
+                    "/my/security/devices/sign-out",
+                    method="POST",
+                    prepare=lambda t: t.fresh_identity(),
+                    data={"csrf_token": CSRF, "device_id": HUGE},
+                    status=303,
+                    location="security_notice=no_session",
+                ),
+                case(
+                    "forget browser: another customer's",
+                    "/my/security/trusted-devices/forget",
+                    method="POST",
+                    data={
+                        "csrf_token": CSRF,
+                        "device_id": "{carl_trusted}",
+                        "password": PASSWORD,
+                    },
+                    status=303,
+                    location="security_notice=no_trusted_device",
+                    check=lambda t, r: t.assertTrue(t.carl_trusted.exists()),
+                ),
+                case(
+                    "forget browser: huge id",
+                    "/my/security/trusted-devices/forget",
+                    method="POST",
+                    prepare=lambda t: t.fresh_identity(),
+                    data={"csrf_token": CSRF, "device_id": HUGE},
+                    status=303,
+                    location="security_notice=no_trusted_device",
+                ),
+                case(
+                    "forget browser: GET on a POST route",
+                    "/my/security/trusted-devices/forget",
+                    status=405,
+                ),
             ]
         )
 
@@ -1010,86 +1271,141 @@ class TestSecurityHostileInput(PaymentAccountCase):
             return {"csrf_token": CSRF, "totp_token": value}
 
         still_out = lambda t, r: t.assertIn(
-            "/web/login", t.url_open("/my", allow_redirects=False).headers.get(
-                "Location", "")
+            "/web/login",
+            t.url_open("/my", allow_redirects=False).headers.get("Location", ""),
         )
         self.run_cases(
             [
-                case("2FA step: without signing in first", "/web/login/totp",
-                     user=None, status=303, location="/web/login"),
-                case("2FA step: no CSRF token", "/web/login/totp",
-                     user="erik_totp_step", method="POST",
-                     data={"totp_token": "123456"}, status=400),
-                case("2FA step: 10,000-digit code", "/web/login/totp",
-                     user="erik_totp_step", method="POST", data=token("9" * 10000),
-                     texts=["Invalid authentication code format."],
-                     check=still_out),
-                case("2FA step: script as code", "/web/login/totp",
-                     user="erik_totp_step", method="POST", data=token(XSS_SCRIPT),
-                     texts=["Invalid authentication code format."],
-                     check=lambda t, r: (t.assert_no_markup(r), still_out(t, r))),
-                case("2FA step: NUL byte in a recovery code", "/web/login/totp",
-                     user="erik_totp_step", method="POST",
-                     data=token("abcde\x00ghij"),
-                     texts=["double-check the recovery code"], check=still_out),
-                case("2FA step: another customer's recovery code",
-                     "/web/login/totp", user="erik_totp_step", method="POST",
-                     data=lambda t: token(t.carl_codes[0]),
-                     texts=["double-check the recovery code"],
-                     check=lambda t, r: (
-                         still_out(t, r),
-                         t.assertEqual(
-                             t.carl._portal_access_recovery_code_count(), 10),
-                     )),
+                case(
+                    "2FA step: without signing in first",
+                    "/web/login/totp",
+                    user=None,
+                    status=303,
+                    location="/web/login",
+                ),
+                case(
+                    "2FA step: no CSRF token",
+                    "/web/login/totp",
+                    user="erik_totp_step",
+                    method="POST",
+                    data={"totp_token": "123456"},
+                    status=400,
+                ),
+                case(
+                    "2FA step: 10,000-digit code",
+                    "/web/login/totp",
+                    user="erik_totp_step",
+                    method="POST",
+                    data=token("9" * 10000),
+                    texts=["Invalid authentication code format."],
+                    check=still_out,
+                ),
+                case(
+                    "2FA step: script as code",
+                    "/web/login/totp",
+                    user="erik_totp_step",
+                    method="POST",
+                    data=token(XSS_SCRIPT),
+                    texts=["Invalid authentication code format."],
+                    check=lambda t, r: (t.assert_no_markup(r), still_out(t, r)),
+                ),
+                case(
+                    "2FA step: NUL byte in a recovery code",
+                    "/web/login/totp",
+                    user="erik_totp_step",
+                    method="POST",
+                    data=token("abcde\x00ghij"),
+                    texts=["double-check the recovery code"],
+                    check=still_out,
+                ),
+                case(
+                    "2FA step: another customer's recovery code",
+                    "/web/login/totp",
+                    user="erik_totp_step",
+                    method="POST",
+                    data=lambda t: token(t.carl_codes[0]),
+                    texts=["double-check the recovery code"],
+                    check=lambda t, r: (
+                        still_out(t, r),
+                        t.assertEqual(t.carl._portal_access_recovery_code_count(), 10),
+                    ),
+                ),
             ]
         )
 
     def test_06_popups(self):
         def wizard_call(label, call, args, *, model="portal.wizard", **spec):
-            return case(label, "", method="CALL", user="staff", model=model,
-                        call=call, args=args, **spec)
+            return case(
+                label,
+                "",
+                method="CALL",
+                user="staff",
+                model=model,
+                call=call,
+                args=args,
+                **spec,
+            )
 
         def popup_on(partner_ref):
             return lambda t: [t.open_popup_line(t.refs[partner_ref])]
 
         def summary_of(test):
-            return test.env["portal.wizard"].search(
-                [], order="id desc", limit=1
-            ).portal_access_summary
+            return (
+                test.env["portal.wizard"]
+                .search([], order="id desc", limit=1)
+                .portal_access_summary
+            )
 
         def no_user_for_tom(test, response):
-            test.assertFalse(
-                test.tom.with_context(active_test=False).user_ids
-            )
+            test.assertFalse(test.tom.with_context(active_test=False).user_ids)
 
         ctx = {"active_model": "res.partner"}
         self.run_cases(
             [
-                wizard_call("popup: ids that are text", "action_open_wizard", [],
-                            context={**ctx, "active_ids": ["abc"]},
-                            check=lambda t, r: t.assertFalse(
-                                t.last_popup().user_ids)),
-                wizard_call("popup: text instead of a list of ids",
-                            "action_open_wizard", [],
-                            context={**ctx, "active_ids": "abc"}),
-                wizard_call("popup: negative and huge ids", "action_open_wizard",
-                            [], context={**ctx, "active_ids": [-1, 2**31, True]},
-                            check=lambda t, r: t.assertFalse(
-                                t.last_popup().user_ids)),
-                wizard_call("popup: id of no contact", "action_open_wizard", [],
-                            context={**ctx, "active_ids": [2**31 - 1]},
-                            error="MissingError",
-                            error_text="Record does not exist or has been deleted."),
-                wizard_call("popup line: NUL byte in the email", "write",
-                            popup_on("tom"), model="portal.wizard.user",
-                            kwargs={"vals": {"email": "tom\x00@dijk.example.com"}},
-                            error="ValidationError",
-                            error_text="Email contains characters that are not "
-                            "allowed."),
-                wizard_call("popup: NUL byte in the invitation message", "create",
-                            [{"welcome_message": "Hello\x00"}],
-                            error="ValidationError",
-                            error_text="Invitation Message contains characters"),
+                wizard_call(
+                    "popup: ids that are text",
+                    "action_open_wizard",
+                    [],
+                    context={**ctx, "active_ids": ["abc"]},
+                    check=lambda t, r: t.assertFalse(t.last_popup().user_ids),
+                ),
+                wizard_call(
+                    "popup: text instead of a list of ids",
+                    "action_open_wizard",
+                    [],
+                    context={**ctx, "active_ids": "abc"},
+                ),
+                wizard_call(
+                    "popup: negative and huge ids",
+                    "action_open_wizard",
+                    [],
+                    context={**ctx, "active_ids": [-1, 2**31, True]},
+                    check=lambda t, r: t.assertFalse(t.last_popup().user_ids),
+                ),
+                wizard_call(
+                    "popup: id of no contact",
+                    "action_open_wizard",
+                    [],
+                    context={**ctx, "active_ids": [2**31 - 1]},
+                    error="MissingError",
+                    error_text="Record does not exist or has been deleted.",
+                ),
+                wizard_call(
+                    "popup line: NUL byte in the email",
+                    "write",
+                    popup_on("tom"),
+                    model="portal.wizard.user",
+                    kwargs={"vals": {"email": "tom\x00@dijk.example.com"}},
+                    error="ValidationError",
+                    error_text="Email contains characters that are not allowed.",
+                ),
+                wizard_call(
+                    "popup: NUL byte in the invitation message",
+                    "create",
+                    [{"welcome_message": "Hello\x00"}],
+                    error="ValidationError",
+                    error_text="Invitation Message contains characters",
+                ),
                 wizard_call(
                     "popup grant: script as email, escaped in the summary",
                     "action_grant_all",
@@ -1125,50 +1441,63 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     "popup grant: email with spaces and capitals, markup in the "
                     "message",
                     "action_grant_all",
-                    lambda t: [t.popup_with_email(
-                        "tom", "  Tom.Dijk@DIJK.Example.com ", XSS_SCRIPT)],
+                    lambda t: [
+                        t.popup_with_email(
+                            "tom", "  Tom.Dijk@DIJK.Example.com ", XSS_SCRIPT
+                        )
+                    ],
                     changes=True,
                     check=lambda t, r: t.assert_invited_tom(),
                 ),
                 wizard_call(
-                    "login popup: id that is text", "default_get", [["user_id"]],
+                    "login popup: id that is text",
+                    "default_get",
+                    [["user_id"]],
                     model="portal.login.change",
                     context={**ctx, "active_id": "abc"},
                     error="UserError",
                     error_text="Select one contact to change its portal login.",
                 ),
                 wizard_call(
-                    "login popup: negative id", "default_get", [["user_id"]],
+                    "login popup: negative id",
+                    "default_get",
+                    [["user_id"]],
                     model="portal.login.change",
                     context={**ctx, "active_id": -1},
                     error="UserError",
                     error_text="Select one contact to change its portal login.",
                 ),
                 wizard_call(
-                    "login popup: huge id", "default_get", [["user_id"]],
+                    "login popup: huge id",
+                    "default_get",
+                    [["user_id"]],
                     model="portal.login.change",
                     context={**ctx, "active_ids": [2**31]},
                     error="UserError",
                     error_text="Select one contact to change its portal login.",
                 ),
                 wizard_call(
-                    "login popup: NUL byte in the new login", "create",
+                    "login popup: NUL byte in the new login",
+                    "create",
                     [{"user_id": "{carl_user}", "new_login": "carl\x00@x.com"}],
                     model="portal.login.change",
                     error="ValidationError",
                     error_text="New Login contains characters that are not allowed.",
                 ),
                 wizard_call(
-                    "login popup: script as new login", "action_confirm",
+                    "login popup: script as new login",
+                    "action_confirm",
                     lambda t: [t.login_popup(XSS_SCRIPT + "@x.com")],
                     model="portal.login.change",
                     error="ValidationError",
                     error_text="is not a valid email address",
                     check=lambda t, r: t.assertEqual(
-                        t.carl.login, "carl@dijk.example.com"),
+                        t.carl.login, "carl@dijk.example.com"
+                    ),
                 ),
                 wizard_call(
-                    "login popup: 10,000-character new login", "action_confirm",
+                    "login popup: 10,000-character new login",
+                    "action_confirm",
                     lambda t: [t.login_popup(LONG + "@x.com")],
                     model="portal.login.change",
                     error="ValidationError",
@@ -1183,7 +1512,8 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     error_text="is already used by the user",
                 ),
                 wizard_call(
-                    "login popup: own login with capitals", "action_confirm",
+                    "login popup: own login with capitals",
+                    "action_confirm",
                     lambda t: [t.login_popup("Carl@Dijk.Example.COM")],
                     model="portal.login.change",
                     error="UserError",
