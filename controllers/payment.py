@@ -41,9 +41,11 @@ class PortalAccessPaymentPortal(PaymentPortal):
         return response
 
     @http.route()
-    def archive_token(self, token_id):
+    def archive_token(self, token_id=None, **kwargs):
         """Core's deletion route of the payment form's script, restricted to
         the customer who saved the token, and followed by the notice email.
+        A call without ``token_id`` gets a 404 like an unknown one (it was a
+        server error).
         """
         token_sudo = self._portal_access_get_deletable_token(token_id)
         self._portal_access_delete_token(token_sudo)

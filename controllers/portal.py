@@ -1,7 +1,7 @@
 import json
 import logging
 import re
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -84,6 +84,17 @@ class PortalAccessCustomerPortal(CustomerPortal):
             ._get_compatible_payment_methods(
                 providers_sudo.ids, partner_sudo.id, force_tokenization=True
             )
+        )
+
+    @http.route()
+    def counters(self, counters=None, **kwargs):
+        # Core and every module's _prepare_home_portal_values test names with
+        # ``in counters``: anything but a list of names (a number, null) was a
+        # server error.
+        if not isinstance(counters, list):
+            counters = []
+        return super().counters(
+            [name for name in counters if isinstance(name, str)], **kwargs
         )
 
     def _prepare_home_portal_values(self, counters):
@@ -192,6 +203,12 @@ class PortalAccessCustomerPortal(CustomerPortal):
         return request.redirect("/my/address?" + urlencode(query))
 
     def _prepare_address_form_values(self, partner_sudo, *args, **kwargs):
+        # ``callback`` comes from the query string (/my/address?callback=,
+        # /my/account?redirect=) and becomes the form's "Discard" link: only
+        # a page of this site, so that a link cannot send the customer to
+        # another site from our page.
+        if "callback" in kwargs:
+            kwargs["callback"] = self._portal_access_local_url(kwargs["callback"])
         values = super()._prepare_address_form_values(partner_sudo, *args, **kwargs)
         flash = request.session.pop(_FORM_FLASH_KEY, None)
         if flash and (flash.get("partner_id") or False) == (partner_sudo.id or False):
@@ -234,6 +251,12 @@ class PortalAccessCustomerPortal(CustomerPortal):
         writing becomes a message on the form instead of an error page and a
         half-written partner.
         """
+        if "callback" in kwargs:
+            # The page to go to after saving: only a page of this site (see
+            # _prepare_address_form_values); core's default otherwise.
+            callback = self._portal_access_local_url(kwargs.pop("callback"))
+            if callback:
+                kwargs["callback"] = callback
         try:
             with request.env.cr.savepoint():
                 return super()._create_or_update_address(partner_sudo, *args, **kwargs)
@@ -423,6 +446,16 @@ class PortalAccessCustomerPortal(CustomerPortal):
     # Address archiving without JavaScript
     # ------------------------------------------------------------------
 
+    @http.route()
+    def address_archive(self, partner_id=None, **kwargs):
+        """Core's archiving route of the address cards' script, which turned
+        the id into a number without a check: a missing, non-numeric or
+        list id was a server error. It now gets core's refusal."""
+        partner_id = self._portal_access_parse_id(partner_id, strict=False)
+        if not partner_id:
+            raise Forbidden()
+        return super().address_archive(partner_id)
+
     @http.route(
         "/my/address/<int:partner_id>/archive",
         type="http",
@@ -488,6 +521,29 @@ class PortalAccessCustomerPortal(CustomerPortal):
         if strict:
             raise NotFound()
         return None
+
+    @staticmethod
+    def _portal_access_local_url(value):
+        """Return ``value`` if it is a path on this site (``/my/...``),
+        else ``""``: no other site, no scheme (``javascript:``), no
+        protocol-relative ``//host`` nor backslashes browsers read as such.
+        """
+        if not isinstance(value, str):
+            return ""
+        value = value.strip()
+        if (
+            not value.startswith("/")
+            or value.startswith("//")
+            or "\\" in value
+            # Browsers drop tabs and line breaks inside URLs: "/\t/host"
+            # is "//host" to them.
+            or re.search(r"[\x00-\x1f\x7f]", value)
+        ):
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc:
+            return ""
+        return value
 
     @staticmethod
     def _portal_access_parse_bool(value):

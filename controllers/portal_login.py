@@ -1,4 +1,5 @@
 import logging
+import re
 
 from odoo import http
 from odoo.exceptions import UserError, ValidationError
@@ -9,6 +10,8 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 _logger = logging.getLogger(__name__)
 
+# Control characters (tab and line breaks allowed).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Session keys of the one-time messages shown after a redirect.
 _REQUEST_SENT_KEY = "portal_access_login_request_sent"
 _EMAIL_CHANGED_KEY = "portal_access_login_unchanged_notice"
@@ -81,8 +84,10 @@ class PortalLogin(CustomerPortal):
             values.update(
                 self._prepare_login_request_values(
                     error=error.args[0],
-                    requested_login=requested_login,
-                    message=message,
+                    # Typed back into the form without the control characters
+                    # (NUL...) that may be why it was refused.
+                    requested_login=_CONTROL_CHARS.sub("", requested_login),
+                    message=_CONTROL_CHARS.sub("", message),
                 )
             )
             response = request.render("portal.portal_my_details", values)

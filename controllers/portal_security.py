@@ -7,6 +7,8 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers import portal
 
+from ..models.res_users import PORTAL_ACCESS_MAX_PASSWORD_LENGTH
+
 # Core's /my/security sends these; every page of the security flows does too.
 SECURITY_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
@@ -39,6 +41,28 @@ class CustomerPortal(portal.CustomerPortal):
 
     @http.route()
     def deactivate_account(self, validation=None, password=None, **post):
+        user = request.env.user
+        if validation == user.login:
+            # Core checks the password itself, without any limit: go through
+            # the portal's re-check first (login cooldown, per-user limit of
+            # wrong passwords), then let core check it again and delete.
+            wrong_password = request.env._(
+                "The password is incorrect; your account was not deleted."
+            )
+            try:
+                user._portal_access_confirm_identity(
+                    password, wrong_password_message=wrong_password
+                )
+            except AccessDenied as error:
+                message = error.args[0] if error.args else wrong_password
+                return self._portal_access_render_security(
+                    open_deactivate_modal=True,
+                    errors={
+                        "deactivate": "password"
+                        if message == wrong_password
+                        else {"other": message}
+                    },
+                )
         response = super().deactivate_account(validation or "", password or "", **post)
         if getattr(response, "is_qweb", False):
             response.qcontext.update(self._portal_access_security_values())
@@ -61,6 +85,20 @@ class CustomerPortal(portal.CustomerPortal):
                                 "The new password is too short: use at least %(count)s "
                                 "characters.",
                                 count=min_length,
+                            )
+                        }
+                    }
+                }
+            if len(new1) > PORTAL_ACCESS_MAX_PASSWORD_LENGTH:
+                # Longer than the hash library takes: core's change failed with
+                # a server error.
+                return {
+                    "errors": {
+                        "password": {
+                            "new1": env._(
+                                "The new password is too long: use at most %(count)s "
+                                "characters.",
+                                count=PORTAL_ACCESS_MAX_PASSWORD_LENGTH,
                             )
                         }
                     }

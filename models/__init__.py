@@ -7,3 +7,5 @@ from . import ir_qweb
 from . import mail_template
 from . import portal_access_recovery_code
 from . import ir_http
+from . import auth_totp_rate_limit_log
+from . import res_users_identitycheck

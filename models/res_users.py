@@ -1,6 +1,7 @@
 import logging
 import re
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 from ast import literal_eval
 from datetime import timedelta
@@ -9,8 +10,9 @@ import pyotp
 import qrcode
 import qrcode.image.svg
 from markupsafe import Markup
+from passlib.utils import MAX_PASSWORD_SIZE
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import SQL, consteq, email_normalize
@@ -26,6 +28,26 @@ PORTAL_ACCESS_MIN_PASSWORD_LENGTH = 8
 
 # A login typed by a person: one bare address, no display name, no list.
 _LOGIN_FORBIDDEN_CHARS = re.compile(r"[\s<>,;:\"()\[\]\\\x00-\x1f\x7f]")
+# Control characters (tab and line breaks allowed): PostgreSQL refuses NUL,
+# the others only serve to hide text.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Longest password anyone may type or set: what passlib hashes (4096);
+# longer ones make passlib raise an error that is not AccessDenied.
+PORTAL_ACCESS_MAX_PASSWORD_LENGTH = MAX_PASSWORD_SIZE
+
+# Wrong passwords a user may type at the identity re-check of sensitive
+# actions (the portal's prompts and core's @check_identity dialog) per
+# window; core leaves it unlimited. Logged in auth.totp.rate.limit.log.
+IDENTITY_CHECK_LIMIT = 10
+IDENTITY_CHECK_WINDOW = timedelta(hours=1)
+IDENTITY_CHECK_LIMIT_TYPE = "portal_access_identity_check"
+
+# Portal invitations (grant and re-invite from the popup) per contact per
+# window; a re-invite beyond it is refused, "Re-invite all" skips the contact.
+INVITE_LIMIT = 3
+INVITE_WINDOW = timedelta(hours=1)
+INVITE_LIMIT_TYPE = "portal_access_invite"
 
 # Login change requests from the portal: how many a customer may send in
 # LOGIN_REQUEST_WINDOW, and how long their optional message may be.
@@ -64,7 +86,9 @@ class ResUsers(models.Model):
                 self.env._(
                     "“%(login)s” is not a valid email address. Portal logins are "
                     "email addresses, for example name@example.com.",
-                    login=value[:80],
+                    # Shown back to the person: short, without the control
+                    # characters (NUL...) that made it invalid.
+                    login=re.sub(r"[\x00-\x1f\x7f]", "", value[:80]),
                 )
             )
         return normalized
@@ -347,6 +371,17 @@ class ResUsers(models.Model):
                     "Another request of yours is being processed. Please try again."
                 )
             ) from None
+        # Turn the lock into a row update (that changes nothing): a request
+        # whose snapshot was taken before a concurrent one committed then
+        # fails with a serialization error, and Odoo replays it with a fresh
+        # snapshot that counts the other request; a mere lock would let it
+        # count from its stale snapshot and pass the limit.
+        self.env.execute_query(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+                self.partner_id.id,
+            )
+        )
         if self._portal_access_login_request_count() >= LOGIN_REQUEST_LIMIT:
             raise UserError(
                 self.env._(
@@ -362,6 +397,13 @@ class ResUsers(models.Model):
                 self.env._("“%(login)s” is already your login.", login=login)
             )
         message = (message or "").strip()
+        if _CONTROL_CHARS.search(message):
+            raise UserError(
+                self.env._(
+                    "Your message contains characters that are not allowed. Please "
+                    "type it again."
+                )
+            )
         if len(message) > LOGIN_REQUEST_MESSAGE_MAX:
             raise UserError(
                 self.env._(
@@ -515,6 +557,16 @@ class ResUsers(models.Model):
             self.env["portal_access.recovery.code"]._void_for(turned_off)
 
     def _check_credentials(self, credentials, env):
+        if (
+            credentials.get("type") == "password"
+            and len(credentials.get("password") or "")
+            > PORTAL_ACCESS_MAX_PASSWORD_LENGTH
+        ):
+            # passlib refuses to check a longer password with a
+            # PasswordSizeError (a ValueError): every password prompt (sign
+            # in, re-checks, account deletion) answered a 500. It cannot be
+            # anyone's password: a wrong password.
+            raise AccessDenied()
         if credentials.get("type") != "portal_access_recovery_code":
             return super()._check_credentials(credentials, env)
         # A recovery code is only ever a second factor: the password of this
@@ -610,6 +662,9 @@ class ResUsers(models.Model):
         self.ensure_one()
         if self != self.env.user or not request:
             raise AccessError(self.env._("You can only confirm your own password."))
+        # Per-user limit of wrong passwords, checked before the password: once
+        # reached, even the right one is refused until the window has passed.
+        self._portal_access_identity_check_assert_allowed()
         # Core's login cooldown also guards this password prompt: a wrong
         # password counts as a failed login, and during the cooldown the
         # AccessDenied of _assert_can_auth (with its own message) goes up.
@@ -624,12 +679,104 @@ class ResUsers(models.Model):
                     {"interactive": True},
                 )
             except AccessDenied:
-                self._portal_access_security_event("identity_check_failed")
+                self._portal_access_identity_check_failed()
                 raise AccessDenied(
                     wrong_password_message
                     or self.env._("Wrong password, please try again.")
                 ) from None
+        self._portal_access_identity_check_passed()
         request.session["identity-check-last"] = time.time()
+
+    def _portal_access_identity_check_assert_allowed(self):
+        """Refuse a password re-check of ``self`` once it typed
+        ``IDENTITY_CHECK_LIMIT`` wrong passwords in ``IDENTITY_CHECK_WINDOW``.
+
+        :raise AccessDenied: with a translated message
+        """
+        self.ensure_one()
+        count = self._portal_access_rate_limit_count(
+            IDENTITY_CHECK_LIMIT_TYPE, IDENTITY_CHECK_WINDOW
+        ).get(self.id, 0)
+        if count >= IDENTITY_CHECK_LIMIT:
+            self._portal_access_security_event("identity_check_blocked")
+            raise AccessDenied(
+                self.env._(
+                    "You typed a wrong password too many times. For your security, "
+                    "confirming your password is blocked for up to an hour; please "
+                    "try again later."
+                )
+            )
+
+    def _portal_access_identity_check_failed(self):
+        """Count a wrong password at the re-check of ``self``; the count
+        survives the rollback of the transaction (core's dialog raises its
+        error up to the RPC layer, which rolls back)."""
+        self.ensure_one()
+        self._portal_access_rate_limit_log(
+            IDENTITY_CHECK_LIMIT_TYPE, keep_on_rollback=True
+        )
+        self._portal_access_security_event("identity_check_failed")
+
+    def _portal_access_identity_check_passed(self):
+        """The right password ends the count of wrong ones (as core does for
+        2FA codes)."""
+        self.ensure_one()
+        self._portal_access_rate_limit_purge(IDENTITY_CHECK_LIMIT_TYPE)
+
+    # Rate limits (core's auth.totp.rate.limit.log) ---------------------
+
+    def _portal_access_rate_limit_count(self, limit_type, window):
+        """Count the log entries of ``limit_type`` of each user of ``self``
+        within ``window`` (a timedelta), in one query.
+
+        :return: dict user id -> count (users without entries are missing)
+        """
+        # sudo: the log is technical data nobody reads through the ORM
+        groups = (
+            self.env["auth.totp.rate.limit.log"]
+            .sudo()
+            ._read_group(
+                [
+                    ("user_id", "in", self.ids),
+                    ("limit_type", "=", limit_type),
+                    ("create_date", ">=", fields.Datetime.now() - window),
+                ],
+                ["user_id"],
+                ["__count"],
+            )
+        )
+        return {user.id: count for user, count in groups}
+
+    def _portal_access_rate_limit_log(self, limit_type, keep_on_rollback=False):
+        """Add one log entry of ``limit_type`` per user of ``self``.
+
+        :param bool keep_on_rollback: write the entries again, in a
+            transaction of their own, if this transaction is rolled back
+        """
+        if not self:
+            return
+        vals_list = [
+            {"user_id": user.id, "ip": _request_ip(), "limit_type": limit_type}
+            for user in self
+        ]
+        # sudo: the log is technical data nobody writes through the ORM
+        self.env["auth.totp.rate.limit.log"].sudo().create(vals_list)
+        if keep_on_rollback:
+            registry = self.env.registry
+
+            def log_again():
+                with registry.cursor() as cr:
+                    api.Environment(cr, SUPERUSER_ID, {})[
+                        "auth.totp.rate.limit.log"
+                    ].create(vals_list)
+
+            self.env.cr.postrollback.add(log_again)
+
+    def _portal_access_rate_limit_purge(self, limit_type):
+        # sudo: see _portal_access_rate_limit_log
+        self.env["auth.totp.rate.limit.log"].sudo().search(
+            [("user_id", "in", self.ids), ("limit_type", "=", limit_type)]
+        ).unlink()
 
     # Password ----------------------------------------------------------
 
@@ -744,7 +891,13 @@ class ResUsers(models.Model):
         if self.totp_enabled:
             raise UserError(self.env._("Two-factor authentication is already enabled."))
         code = re.sub(r"\s", "", code or "")
-        if not re.fullmatch(r"\d{6}", code):
+        # Digits of any script (fullwidth from an Asian keyboard, Arabic-Indic)
+        # count as the digits they are, as at core's login step; pyotp would
+        # accept fullwidth ones but the comparison below (consteq) raised a
+        # TypeError on them.
+        if len(code) == 6 and code.isdecimal():
+            code = "".join(str(unicodedata.decimal(char)) for char in code)
+        if not re.fullmatch(r"[0-9]{6}", code):
             raise UserError(
                 self.env._("Enter the 6-digit code shown in your authenticator app.")
             )
@@ -915,7 +1068,7 @@ class ResUsers(models.Model):
         ``portal_access security:`` (never a secret, a code or a hash) and,
         with ``note``, leave a trace in the chatter of the user's contact."""
         self.ensure_one()
-        ip = request.httprequest.remote_addr if request else "n/a"
+        ip = _request_ip() or "n/a"
         _logger.info(
             "portal_access security: %s for user #%s (%s) from %s",
             event,
@@ -935,9 +1088,16 @@ class ResUsers(models.Model):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template or not self.email:
             return
-        ip = request.httprequest.remote_addr if request else False
+        ip = _request_ip()
         # sudo: the user (or, at the login step, the public user) cannot read
         # mail templates; the notice goes to the user's own address.
         template.sudo().with_context(
             portal_access_ip=ip, portal_access_values=values
         )._portal_access_send_queued(self.id)
+
+
+def _request_ip():
+    """The client address of the current request, or False (no request, or
+    a request without HTTP data, as in core's identity-check tests)."""
+    httprequest = getattr(request, "httprequest", None) if request else None
+    return getattr(httprequest, "remote_addr", None) or False

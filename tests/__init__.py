@@ -18,3 +18,5 @@ from . import test_portal_security_devices
 from . import test_portal_security_policy
 from . import test_portal_security_login_step
 from . import test_i18n_nl
+from . import test_security_hostile_input
+from . import test_security_abuse

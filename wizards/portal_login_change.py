@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.res_users import check_identity
 
+from .portal_wizard import check_text_values, clean_record_ids
+
 
 class PortalLoginChange(models.TransientModel):
     """Change the login of one portal user, from its contact or its user form.
@@ -38,6 +40,15 @@ class PortalLoginChange(models.TransientModel):
         "(where documents and notifications are sent).",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_text_values(self, vals_list, ["new_login"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_text_values(self, [vals], ["new_login"])
+        return super().write(vals)
+
     @api.model
     def default_get(self, fields):
         res = super().default_get(fields)
@@ -54,9 +65,8 @@ class PortalLoginChange(models.TransientModel):
         """
         ctx = self.env.context
         model = ctx.get("active_model")
-        ids = ctx.get("active_ids") or (
-            [ctx["active_id"]] if ctx.get("active_id") else []
-        )
+        # Only real ids: text or lists in the context were a database error.
+        ids = clean_record_ids(ctx.get("active_ids") or ctx.get("active_id"))
         if model not in ("res.partner", "res.users") or len(ids) != 1:
             raise UserError(
                 self.env._("Select one contact to change its portal login.")
@@ -70,6 +80,10 @@ class PortalLoginChange(models.TransientModel):
             )
         else:
             partner = self.env["res.partner"].browse(ids).exists()
+            if not partner:
+                raise UserError(
+                    self.env._("Select one contact to change its portal login.")
+                )
             users = partner.with_context(active_test=False).user_ids
             if not users:
                 raise UserError(

@@ -1,4 +1,5 @@
 import logging
+import re
 import secrets
 from collections import defaultdict
 
@@ -8,7 +9,51 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
+from ..models.res_users import INVITE_LIMIT, INVITE_LIMIT_TYPE, INVITE_WINDOW
+
 _logger = logging.getLogger(__name__)
+
+# Largest id PostgreSQL stores in an ``integer`` column.
+_MAX_ID = 2**31 - 1
+# Control characters (tab and line breaks allowed): PostgreSQL refuses NUL,
+# which was a server error when typed into a popup field.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_record_ids(value):
+    """Record ids from a context value (``active_ids``, ``active_id``) as a
+    list of positive integers PostgreSQL can store; anything else (text,
+    booleans, nested lists, out-of-range numbers) is dropped."""
+    if isinstance(value, int):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        return []
+    return [
+        record_id
+        for record_id in value
+        if isinstance(record_id, int)
+        and not isinstance(record_id, bool)
+        and 0 < record_id <= _MAX_ID
+    ]
+
+
+def check_text_values(model, vals_list, field_names):
+    """Refuse control characters in the text fields ``field_names`` of
+    ``vals_list`` with a translated message (before they reach the database).
+
+    :raise ValidationError: naming the field
+    """
+    for vals in vals_list:
+        for field_name in field_names:
+            value = vals.get(field_name)
+            if isinstance(value, str) and _CONTROL_CHARS.search(value):
+                raise ValidationError(
+                    model.env._(
+                        "%(field)s contains characters that are not allowed.",
+                        field=model._fields[field_name]._description_string(model.env),
+                    )
+                )
+
 
 # Contact types listed only when the staff member asks for them; core's popup
 # lists the contacts and "other" addresses.
@@ -22,6 +67,9 @@ class PortalWizard(models.TransientModel):
         string="Include Invoice and Delivery Addresses",
         help="Also list the invoice and delivery addresses of the selected companies.",
     )
+    # Through the method, so that the override below applies (core binds
+    # its function itself).
+    partner_ids = fields.Many2many(default=lambda self: self._default_partner_ids())
     # Built by _portal_access_summary_html from escaped values only.
     portal_access_summary = fields.Html(
         string="Summary",
@@ -29,6 +77,27 @@ class PortalWizard(models.TransientModel):
         sanitize=False,
         help="Outcome of the last action.",
     )
+
+    def _default_partner_ids(self):
+        # Core browses the context's ids as they come: text, booleans or
+        # nested lists were a server error (ValueError, SQL error). Only ids
+        # PostgreSQL can hold go on; an id of no contact gets core's "record
+        # does not exist" message (checking it here would cost a query).
+        ctx = self.env.context
+        key = "default_partner_ids" if ctx.get("default_partner_ids") else "active_ids"
+        ids = clean_record_ids(ctx.get(key))
+        return super(
+            PortalWizard, self.with_context(**{key: ids})
+        )._default_partner_ids()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_text_values(self, vals_list, ["welcome_message"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_text_values(self, [vals], ["welcome_message"])
+        return super().write(vals)
 
     @api.depends("partner_ids")
     def _compute_user_ids(self):
@@ -193,6 +262,15 @@ class PortalWizardUser(models.TransientModel):
         related="partner_id.portal_access_invite_date", string="Last Invitation"
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_text_values(self, vals_list, ["email"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_text_values(self, [vals], ["email"])
+        return super().write(vals)
+
     # ------------------------------------------------------------
     # Computes (batched: the popup lists whole companies)
     # ------------------------------------------------------------
@@ -327,7 +405,13 @@ class PortalWizardUser(models.TransientModel):
                 try:
                     logins[line] = users._portal_access_normalize_login(email)
                 except ValidationError:
-                    reasons[line] = _("invalid email address “%(email)s”", email=email)
+                    reasons[line] = _(
+                        "invalid email address “%(email)s”",
+                        # A pasted page of text stays a line of the summary.
+                        email=email if len(email) <= 80 else email[:80] + "…",
+                    )
+        if action == "invite":
+            reasons.update(self._portal_access_invite_limit_reasons(reasons))
         # Fresh look-up: the users may have changed since the popup opened.
         owners = users._portal_access_find_login_owners(logins.values())
         claimed = {}
@@ -346,6 +430,26 @@ class PortalWizardUser(models.TransientModel):
             else:
                 claimed[login] = line
         return reasons
+
+    def _portal_access_invite_limit_reasons(self, reasons):
+        """Lines (not in ``reasons`` yet) whose contact was invited
+        ``INVITE_LIMIT`` times within ``INVITE_WINDOW``: a re-invite would
+        flood the person's mailbox.
+
+        :return: dict line -> translated reason
+        """
+        lines = self.filtered(lambda line: line not in reasons and line.user_id)
+        counts = lines.user_id._portal_access_rate_limit_count(
+            INVITE_LIMIT_TYPE, INVITE_WINDOW
+        )
+        return {
+            line: self.env._(
+                "already invited %(count)s times in the last hour; try again later",
+                count=counts[line.user_id.id],
+            )
+            for line in lines
+            if counts.get(line.user_id.id, 0) >= INVITE_LIMIT
+        }
 
     def _portal_access_apply(self, action, send_now=False):
         """Carry out ``action`` on every line of ``self`` (all eligible)."""
@@ -497,6 +601,8 @@ class PortalWizardUser(models.TransientModel):
                 user.id: urls[user.partner_id.id] for user in users
             },
         ).send_mail_batch(users.ids, force_send=send_now)
+        # Counted per contact for the re-invite limit (one query).
+        users._portal_access_rate_limit_log(INVITE_LIMIT_TYPE)
         if not send_now:
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
