@@ -5,3 +5,4 @@ from . import res_company
 from . import res_partner
 from . import portal_access_recovery_code
 from . import ir_http
+from . import mail_message
