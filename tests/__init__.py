@@ -16,3 +16,6 @@ from . import test_portal_security_recovery
 from . import test_portal_security_password
 from . import test_portal_security_devices
 from . import test_portal_security_policy
+from . import test_security_concurrency
+from . import test_security_access_matrix
+from . import test_security_sessions
