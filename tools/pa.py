@@ -651,7 +651,8 @@ def cmd_lint(args):
 
 
 def cmd_i18n(args):
-    """Regenerate i18n/portal_access.pot from the code and merge it into the .po files."""
+    """Regenerate i18n/portal_access.pot from the code and merge it into the
+    .po files."""
     import polib
 
     setup()
@@ -660,7 +661,15 @@ def cmd_i18n(args):
     pot.parent.mkdir(exist_ok=True)
     try:
         rc = subprocess.call(
-            odoo_cmd("-d", db, "-i", MODULE, "--stop-after-init", "--no-http", "--log-level=warn")
+            odoo_cmd(
+                "-d",
+                db,
+                "-i",
+                MODULE,
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=warn",
+            )
         )
         if rc:
             fail("Installing the module for the translation export failed (see above).")
@@ -677,8 +686,11 @@ def cmd_i18n(args):
         po = polib.pofile(str(po_path))
         po.merge(template)
         po.save(str(po_path))
-        print(f"{po_path.relative_to(ROOT)}: {po.percent_translated()}% translated, "
-              f"{len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy")
+        print(
+            f"{po_path.relative_to(ROOT)}: {po.percent_translated()}% translated, "
+            f"{len(po.untranslated_entries())} untranslated, "
+            f"{len(po.fuzzy_entries())} fuzzy"
+        )
     return 0
 
 
