@@ -21,6 +21,7 @@
     "data": [
         # Security
         "security/ir.model.access.csv",
+        "security/portal_access_security.xml",
         # Data
         "data/mail_template_invitation.xml",
         "data/mail_template_login.xml",

@@ -9,3 +9,4 @@ from . import portal_access_recovery_code
 from . import ir_http
 from . import auth_totp_rate_limit_log
 from . import res_users_identitycheck
+from . import mail_message

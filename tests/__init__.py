@@ -20,3 +20,6 @@ from . import test_portal_security_login_step
 from . import test_i18n_nl
 from . import test_security_hostile_input
 from . import test_security_abuse
+from . import test_security_concurrency
+from . import test_security_access_matrix
+from . import test_security_sessions

@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
 from ..models.res_users import INVITE_LIMIT, INVITE_LIMIT_TYPE, INVITE_WINDOW
 
@@ -458,6 +458,7 @@ class PortalWizardUser(models.TransientModel):
         # The staff member must be allowed to edit these contacts; the user
         # records are then handled as superuser, as core's popup does.
         self.partner_id.check_access("write")
+        self._portal_access_lock_partners()
         self._portal_access_update_partner_emails()
         if action == "grant":
             self._portal_access_grant(send_now=send_now)
@@ -467,6 +468,38 @@ class PortalWizardUser(models.TransientModel):
         else:
             self._portal_access_revoke()
         self._portal_access_log(action)
+
+    def _portal_access_lock_partners(self):
+        """Lock the contacts of ``self`` before anything is written, waiting
+        for a concurrent grant, re-invitation or revocation of one of them
+        (from another popup, or a sign-in) to end.
+
+        Every action writes the contact's row, so of two transactions acting
+        on the same contact the one that comes second fails here with a
+        serialization error, before it created or changed anything. Odoo
+        retries such a transaction (``odoo.service.model.retrying``, around
+        every RPC and HTTP request); the retry sees what the first one did and
+        ends with the usual message (for instance "already has portal
+        access"): never a second user for one contact, never a database error
+        for the staff member, and a revocation still happens after a
+        concurrent sign-in. Ids are locked in order, so two bulk actions on
+        overlapping companies cannot deadlock.
+        """
+        ids = sorted(set(self.partner_id.ids))
+        if not ids:
+            return
+        # No ``FOR UPDATE``: other records may still point to these contacts
+        # meanwhile (sign-ins log res.users.log rows, mails link recipients).
+        # log_exceptions=False: the serialization error of the loser is
+        # expected and retried, it is no "bad query" for the server log.
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE",
+                tuple(ids),
+            ),
+            log_exceptions=False,
+        )
 
     def _portal_access_update_partner_emails(self):
         """Write the email typed in the popup on the contact (core's
