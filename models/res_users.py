@@ -15,7 +15,7 @@ from passlib.utils import MAX_PASSWORD_SIZE
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
 from odoo.http import request
-from odoo.tools import SQL, consteq, email_normalize
+from odoo.tools import SQL, consteq, email_normalize, single_email_re
 
 from odoo.addons.base.models.res_users import check_identity
 
@@ -75,6 +75,10 @@ class ResUsers(models.Model):
         value = (login or "").strip()
         if not value:
             raise ValidationError(self.env._("The login cannot be empty."))
+        if len(value) <= 254 and single_email_re.match(value):
+            # A plain ASCII address: what email_normalize returns, without
+            # its address parser (the popup normalises whole companies).
+            return value.lower()
         normalized = (
             not _LOGIN_FORBIDDEN_CHARS.search(value)
             and len(value) <= 254

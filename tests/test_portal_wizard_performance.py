@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.portal.wizard.portal_wizard import (
@@ -73,6 +75,25 @@ class TestPortalWizardPerformance(PortalWizardCase):
             ):
                 wizard = self.open_and_read(company)
             self.assertEqual(len(wizard.user_ids), len(company.child_ids))
+
+    def test_popup_compares_each_line_with_its_own_login_only(self):
+        """Core compared every line with every user found (a company whose
+        contacts all have users took minutes to open at 1,000 contacts):
+        each line is now compared with the users of its own login only."""
+        company = self.make_company(30, with_users=30)
+        wizard_user_cls = type(self.env["portal.wizard.user"])
+        calls = []
+        original = wizard_user_cls._is_portal_similar_than_user
+
+        def counting(self_, user, portal_user):
+            calls.append(1)
+            return original(self_, user, portal_user)
+
+        with patch.object(wizard_user_cls, "_is_portal_similar_than_user", counting):
+            wizard = self.open_and_read(company)
+        self.assertEqual(len(wizard.user_ids), 30)
+        self.assertEqual(set(wizard.user_ids.mapped("email_state")), {"ok"})
+        self.assertLessEqual(len(calls), 30, "at most one comparison per line")
 
     def count_grant_all(self, size):
         company = self.make_company(size)

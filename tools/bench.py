@@ -52,6 +52,8 @@ SIZES = [
 GRANT_SIZES = [
     int(s) for s in os.environ.get("BENCH_GRANT_SIZES", "100,1000").split(",") if s
 ]
+# The company whose contacts partly have users already (see generate_data)
+USERS_COMPANY_SIZE, USERS_COMPANY_USERS = 1000, 300
 CORE_GRANT_SAMPLE = int(os.environ.get("BENCH_CORE_GRANT_SAMPLE") or 50)
 
 
@@ -133,6 +135,33 @@ def generate_data(db):
                 ]
             )
             companies[size] = company.id
+        # A company of 1,000 contacts of whom 300 already have a portal user
+        # (the popup opened again after a grant): core compares each line with
+        # every user found.
+        with_users = Partner.create(
+            {"name": "Bench users B.V.", "is_company": True, "country_id": nl.id}
+        )
+        contacts = Partner.create(
+            [
+                {
+                    "name": f"User contact {i}",
+                    "parent_id": with_users.id,
+                    "email": f"contact{i}@benchusers.example.com",
+                }
+                for i in range(USERS_COMPANY_SIZE)
+            ]
+        )
+        env["res.users"].with_context(no_reset_password=True).create(
+            [
+                {
+                    "name": partner.name,
+                    "login": partner.email,
+                    "partner_id": partner.id,
+                    "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
+                }
+                for partner in contacts[:USERS_COMPANY_USERS]
+            ]
+        )
         # A portal user for the page measurements, with a saved demo card.
         portal_partner = Partner.create(
             {
@@ -211,6 +240,7 @@ def generate_data(db):
         )
         return {
             "companies": companies,
+            "with_users": with_users.id,
             "list_company": list_company.id,
             "user": user.id,
         }
@@ -593,6 +623,19 @@ def main():
             rows.append(
                 {"measure": f"Open popup, {size} contacts", "module": mod, "core": core}
             )
+
+        label = (
+            f"Open popup, {USERS_COMPANY_SIZE} contacts, "
+            f"{USERS_COMPANY_USERS} with a user"
+        )
+        log(label)
+        mod = measure(
+            dbs["module"], open_popup(data["module"]["with_users"], specs["module"])
+        )
+        core = measure(
+            dbs["core"], open_popup(data["core"]["with_users"], specs["core"])
+        )
+        rows.append({"measure": label, "module": mod, "core": core})
 
         # 2. Grant all, 3. Revoke all
         for size in GRANT_SIZES:

@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL, email_normalize
 
 from ..models.res_users import INVITE_LIMIT, INVITE_LIMIT_TYPE, INVITE_WINDOW
@@ -276,24 +277,76 @@ class PortalWizardUser(models.TransientModel):
     # ------------------------------------------------------------
 
     @api.depends("email")
-    def _compute_email_state(self):  # pylint: disable=missing-return
-        super()._compute_email_state()
-        # Core compares the normalised email with logins as they are stored,
-        # so "Jane@Example.com" slips through and the user creation fails on
-        # a database constraint, or creates a look-alike login. Compare
-        # without regard to letter case, archived users included.
+    def _compute_email_state(self):
+        """Core's check, through core's hooks (other modules, such as
+        ``website``, narrow them), fixed in two ways:
+
+        * logins are compared without regard to letter case, archived users
+          included: core let "Jane@Example.com" through, and the grant then
+          failed on a database constraint or created a look-alike login;
+        * each line is compared with the users of its own login only: core
+          compared every line with every user found, which takes minutes on
+          a company whose 1,000 contacts already have a user.
+        """
         users = self.env["res.users"]
         logins = {}
-        for line in self.filtered(lambda line: line.email_state != "ko"):
+        for line in self:
             try:
                 logins[line] = users._portal_access_normalize_login(line.email)
             except ValidationError:
                 line.email_state = "ko"
-        owners = users._portal_access_find_login_owners(logins.values())
-        for line, login in logins.items():
-            owner = owners.get(login)
-            if owner and owner != line.user_id:
-                line.email_state = "exist"
+        lines_with_email = self.filtered(lambda line: line in logins)
+        if not lines_with_email:
+            return
+        # sudo, active_test: as core, every user counts, archived included
+        existing_users = (
+            users.with_context(active_test=False)
+            .sudo()
+            .search_read(
+                self._get_similar_users_domain(lines_with_email),
+                self._get_similar_users_fields(),
+            )
+        )
+        users_by_login = defaultdict(list)
+        for user in existing_users:
+            users_by_login[user["login"].lower()].append(user)
+        for line in lines_with_email:
+            candidates = users_by_login.get(logins[line].lower(), ())
+            line.email_state = (
+                "exist"
+                if any(self._is_portal_similar_than_user(u, line) for u in candidates)
+                else "ok"
+            )
+
+    def _get_similar_users_domain(self, portal_users_with_email):
+        # Core's leaf ('login', 'in', emails) matches letter for letter: match
+        # without regard to letter case instead, in the same query (the
+        # leaves other modules add are kept).
+        domain = list(super()._get_similar_users_domain(portal_users_with_email))
+        for index, leaf in enumerate(domain):
+            if isinstance(leaf, (list, tuple)) and tuple(leaf[:2]) == ("login", "in"):
+                lowered = tuple(sorted({login.lower() for login in leaf[2] if login}))
+
+                def to_sql(model, alias, query, lowered=lowered):
+                    return SQL(
+                        "lower(%s) IN %s",
+                        SQL.identifier(alias, "login"),
+                        lowered or (None,),
+                    )
+
+                domain[index] = Domain.custom(to_sql=to_sql)
+        return domain
+
+    def _is_portal_similar_than_user(self, user, portal_user):
+        # Core compares the login and the email letter for letter.
+        if super()._is_portal_similar_than_user(user, portal_user):
+            return True
+        email = email_normalize(portal_user.email)
+        return (
+            bool(email)
+            and user["login"].lower() == email.lower()
+            and user["id"] != portal_user.user_id.id
+        )
 
     @api.depends("user_id", "user_id.group_ids", "user_id.active")
     def _compute_group_details(self):
