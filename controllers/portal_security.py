@@ -379,13 +379,14 @@ class CustomerPortal(portal.CustomerPortal):
         user = request.env.user
         if not user.totp_enabled:
             return request.redirect("/my/security?security_notice=totp_not_enabled")
-        error = None
-        if request.httprequest.method == "POST":
-            error = self._portal_access_check_identity(password)
-            if not error:
-                user._portal_access_totp_disable()
-                return request.redirect("/my/security?security_notice=totp_disabled")
-        return self._portal_access_render_confirm(
+
+        def disable():
+            user._portal_access_totp_disable()
+            return request.redirect("/my/security?security_notice=totp_disabled")
+
+        return self._portal_access_after_password(
+            password,
+            disable,
             action="/my/security/2fa/disable",
             title=request.env._("Disable two-factor authentication"),
             description=request.env._(
@@ -394,7 +395,6 @@ class CustomerPortal(portal.CustomerPortal):
                 "account. Your recovery codes and trusted browsers will stop working."
             ),
             submit_label=request.env._("Disable two-factor authentication"),
-            error=error,
             danger=True,
         )
 
@@ -409,23 +409,35 @@ class CustomerPortal(portal.CustomerPortal):
         user = request.env.user
         if not user.totp_enabled:
             return request.redirect("/my/security?security_notice=totp_not_enabled")
-        error = None
-        if request.httprequest.method == "POST":
-            error = self._portal_access_check_identity(password)
-            if not error:
-                codes = user._portal_access_recovery_codes_regenerate()
-                return self._portal_access_render_security(
-                    **self._portal_access_recovery_codes_values(codes)
-                )
-        return self._portal_access_render_confirm(
+
+        def regenerate():
+            codes = user._portal_access_recovery_codes_regenerate()
+            return self._portal_access_render_security(
+                **self._portal_access_recovery_codes_values(codes)
+            )
+
+        return self._portal_access_after_password(
+            password,
+            regenerate,
             action="/my/security/2fa/recovery-codes",
             title=request.env._("Generate new recovery codes"),
             description=request.env._(
                 "You get 10 new recovery codes; the codes you have now stop working."
             ),
             submit_label=request.env._("Generate new recovery codes"),
-            error=error,
         )
+
+    def _portal_access_after_password(self, password, perform, **confirm_values):
+        """Pages that ask for the password, then act: on a POST with the
+        right password, return ``perform()``; otherwise show the confirmation
+        page (``confirm_values``, see ``_portal_access_render_confirm``) with
+        the reason of the refusal, if any."""
+        error = None
+        if request.httprequest.method == "POST":
+            error = self._portal_access_check_identity(password)
+            if not error:
+                return perform()
+        return self._portal_access_render_confirm(error=error, **confirm_values)
 
     # ------------------------------------------------------------------
     # Devices
