@@ -414,6 +414,13 @@ class TestRun:
             self.errors += int(summary["errors"])
         return rc, summary
 
+    def check_suite(self, name, rc, summary):
+        """The odoo-bin run of a suite ended normally and reported results."""
+        reason = f"odoo-bin exited with {rc}"
+        if summary is None:
+            reason += " before reporting test results"
+        self.check(name, rc == 0 and summary is not None, reason)
+
     def check(self, name, ok, reason=""):
         if ok:
             self.extra_passed += 1
@@ -449,6 +456,19 @@ class TestRun:
             line += f", {skipped} skipped"
         print(line, flush=True)
         return 1 if failed or (passed == 0) else 0
+
+
+def suite_args(tags):
+    """odoo-bin options of a test run: the tests of ``tags``, one process,
+    a free HTTP port for the HttpCase and tour tests, no cron."""
+    return [
+        "--test-enable",
+        f"--test-tags={tags}",
+        "--stop-after-init",
+        f"--http-port={free_port()}",
+        "--workers=0",
+        "--max-cron-threads=0",
+    ]
 
 
 def check_browser(run):
@@ -502,20 +522,10 @@ def cmd_test(args):
                 "-i",
                 ",".join(TEST_MODULES),
                 "--with-demo",
-                "--test-enable",
-                f"--test-tags={tags}",
-                "--stop-after-init",
-                f"--http-port={free_port()}",
-                "--workers=0",
-                "--max-cron-threads=0",
+                *suite_args(tags),
             ]
         )
-        run.check(
-            "install with demo data and run the suite",
-            rc == 0 and summary is not None,
-            f"odoo-bin exited with {rc}"
-            + ("" if summary else " before reporting test results"),
-        )
+        run.check_suite("install with demo data and run the suite", rc, summary)
         run.check(
             f"no WARNING or ERROR log line from {MODULE}",
             not run.module_log_lines,
@@ -613,25 +623,9 @@ def cmd_test_core(args):
             #    loaded: at-install tests run during the update of their module,
             #    post-install tests once every module (ours included) is loaded.
             rc, summary = run.odoo(
-                [
-                    "-d",
-                    db,
-                    "-u",
-                    ",".join(CORE_MODULES + ["base"]),
-                    "--test-enable",
-                    f"--test-tags={tags}",
-                    "--stop-after-init",
-                    f"--http-port={free_port()}",
-                    "--workers=0",
-                    "--max-cron-threads=0",
-                ]
+                ["-d", db, "-u", ",".join(CORE_MODULES + ["base"]), *suite_args(tags)]
             )
-            run.check(
-                "core suites ran to the end",
-                rc == 0 and summary is not None,
-                f"odoo-bin exited with {rc}"
-                + ("" if summary else " before reporting test results"),
-            )
+            run.check_suite("core suites ran to the end", rc, summary)
     finally:
         if keep:
             print(f"Kept database {db} (KEEP_DB=1).")
