@@ -20,6 +20,9 @@ _MAX_ID = 2**31 - 1
 # Characters no address field may hold: PostgreSQL refuses NUL outright, the
 # other control characters only serve to hide text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# One-line fields (names, streets, emails) hold no line breaks or tabs either:
+# a name with a line break ends up in mail headers ("Name <email>").
+_SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
 # Session key of a rejected address form submitted without JavaScript, read
 # back once by the page the customer is sent back to.
 _FORM_FLASH_KEY = "portal_access_address_form"
@@ -380,7 +383,10 @@ class PortalAccessCustomerPortal(CustomerPortal):
                 continue
             label = field._description_string(env)
             limit = field.size or max_lengths.get(field_name, 256)
-            if _CONTROL_CHARS.search(value):
+            forbidden = (
+                _SINGLE_LINE_FORBIDDEN if field.type == "char" else _CONTROL_CHARS
+            )
+            if forbidden.search(value):
                 problems.append(
                     (
                         field_name,

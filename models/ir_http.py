@@ -22,16 +22,17 @@ class IrHttp(models.AbstractModel):
     @classmethod
     def _portal_access_totp_policy_redirect(cls, endpoint):
         """Keep a portal user who must turn on 2FA on the setup pages: every
-        other ``/my`` page redirects there (JSON routes under ``/my`` are
-        refused).
+        other page for signed-in users (``auth='user'``: the ``/my`` pages,
+        but also the RPC endpoints such as ``/web/dataset/call_kw`` and the
+        payment routes) redirects there or, for JSON routes, is refused.
+        Public pages stay public; password RPC is refused as well (see
+        ``res.users._rpc_api_keys_only``).
 
         :return: a redirect response, or None to serve the request
         """
-        routes = endpoint.routing.get("routes") or ()
-        if not request.session.uid or not any(
-            route == "/my" or route.startswith("/my/") for route in routes
-        ):
+        if not request.session.uid or endpoint.routing.get("auth") != "user":
             return None
+        routes = endpoint.routing.get("routes") or ()
         if PORTAL_ACCESS_TOTP_SETUP_ROUTES.intersection(routes):
             return None
         if not request.env.user._portal_access_totp_setup_required():

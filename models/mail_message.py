@@ -1,9 +1,27 @@
-from odoo import models
+from odoo import api, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 
 class MailMessage(models.Model):
     _inherit = "mail.message"
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        """Core skips every access check of messages when a search comes
+        through a field that bypasses them, such as the ``message_ids`` of a
+        document: a customer searching their own contact with
+        ``message_ids.body ilike ...`` could test, word by word, the text of
+        the internal notes staff logged on it. Keep internal messages out of
+        such searches for portal and public users too.
+        """
+        if (
+            kwargs.get("bypass_access")
+            and not self.env.su
+            and not self.env.user._is_internal()
+        ):
+            domain = self._get_search_domain_share() & Domain(domain)
+        return super()._search(domain, offset, limit, order, **kwargs)
 
     def _get_forbidden_access(self, operation):
         """Keep internal messages away from portal and public users when they

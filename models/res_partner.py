@@ -124,7 +124,13 @@ class ResPartner(models.Model):
         if not super()._can_be_edited_by_current_customer(**kwargs):
             return False
         current_partner = self._get_current_partner(**kwargs)
-        return self == current_partner or (
-            bool(current_partner)
-            and self.commercial_partner_id == current_partner.commercial_partner_id
+        if self == current_partner:
+            return True
+        # An address that is someone's login (a contact with portal access,
+        # even revoked) belongs to that person: editing its email would let
+        # the customer reset that user's password and sign in as them.
+        if self.with_context(active_test=False).sudo().user_ids:
+            return False
+        return bool(current_partner) and (
+            self.commercial_partner_id == current_partner.commercial_partner_id
         )

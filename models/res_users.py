@@ -1,5 +1,6 @@
 import logging
 import re
+import secrets
 import time
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -31,6 +32,8 @@ _LOGIN_FORBIDDEN_CHARS = re.compile(r"[\s<>,;:\"()\[\]\\\x00-\x1f\x7f]")
 # Control characters (tab and line breaks allowed): PostgreSQL refuses NUL,
 # the others only serve to hide text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What one-line fields may not hold: control characters, line breaks, tabs.
+_SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
 
 # Longest password anyone may type or set: what passlib hashes (4096);
 # longer ones make passlib raise an error that is not AccessDenied.
@@ -235,6 +238,15 @@ class ResUsers(models.Model):
         # (_get_session_token_fields): every session of this user fails its
         # check at its next request and is logged out; nothing else is needed.
         self.with_context(portal_access_own_security_notice=True).write(vals)
+        # Sign-up and reset-password links sent before went to the old
+        # address: a new invitation key voids them (res.partner._get_login_date).
+        # sudo: invitation fields are for administrators only
+        self.partner_id.sudo().write(
+            {
+                "signup_type": False,
+                "portal_access_invite_key": secrets.token_urlsafe(16),
+            }
+        )
         self._portal_access_send_login_change_notices(old_login)
         self.partner_id._message_log(
             body=self._portal_access_login_change_note(
@@ -499,6 +511,28 @@ class ResUsers(models.Model):
             or partner_sudo.email
         )
 
+    def _portal_access_is_technical_user(self):
+        """Tell whether this user is one of Odoo's technical users that must
+        never become a portal user: the public (anonymous) users, or the
+        template that sign-up copies new portal users from. Granting access
+        to one of them would hand its login to whoever receives the
+        invitation."""
+        self.ensure_one()
+        if self == self.env.ref("base.public_user", raise_if_not_found=False):
+            return True
+        template_id = literal_eval(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("base.template_portal_user_id", "False")
+            or "False"
+        )
+        if self.id == template_id:
+            return True
+        # sudo: reads the groups of a user of possibly another company
+        return (
+            self.sudo()._is_public() and not self._portal_access_is_former_portal_user()
+        )
+
     @api.model
     def _portal_access_create_users_from_template(self, vals_list):
         """Batch version of auth_signup's ``_create_user_from_template``:
@@ -637,6 +671,11 @@ class ResUsers(models.Model):
             .get_param("portal_access.portal_totp_policy")
         )
         return "required" if policy == "required" else "optional"
+
+    def _rpc_api_keys_only(self):
+        # "2FA required" policy: until the portal user has turned it on, the
+        # password alone does not open RPC (XML-RPC, /json/2) either.
+        return super()._rpc_api_keys_only() or self._portal_access_totp_setup_required()
 
     def _portal_access_totp_setup_required(self):
         """Whether this user must turn on 2FA before using the portal."""
@@ -818,6 +857,84 @@ class ResUsers(models.Model):
                     )
                 )
         return super().signup(values, token=token)
+
+    def write(self, vals):
+        # Core lets users write a few fields of their own user (the
+        # SELF_WRITEABLE_FIELDS) as superuser, over RPC too: a customer could
+        # put line breaks into their name (mail headers) or a list of
+        # addresses into their email. Portal users get the portal's checks.
+        if (
+            not self.env.su
+            and self == self.env.user
+            and not self.env.user._is_internal()
+        ):
+            self._portal_access_check_own_values(vals)
+        return super().write(vals)
+
+    def _portal_access_check_own_values(self, vals):
+        """Check the values a portal user writes on their own user.
+
+        :raise ValidationError: with a translated message naming the field
+        """
+        for field_name in ("name", "email", "phone"):
+            if field_name not in vals:
+                continue
+            value = vals[field_name]
+            label = self._fields[field_name]._description_string(self.env)
+            if field_name != "name" and value in (False, ""):
+                continue
+            if not isinstance(value, str) or _SINGLE_LINE_FORBIDDEN.search(value):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s contains characters that are not allowed.",
+                        field=label,
+                    )
+                )
+            if field_name == "email":
+                try:
+                    self._portal_access_normalize_login(value)
+                except ValidationError:
+                    raise ValidationError(
+                        self.env._(
+                            "“%(email)s” is not a single valid email address.",
+                            email=value[:80],
+                        )
+                    ) from None
+
+    @api.model
+    def change_password(self, old_passwd, new_passwd):
+        """Core's own-password change is also callable over RPC, where it had
+        none of the portal page's rules: no limit of wrong current passwords
+        (a stolen session could guess the password at will) and no minimum
+        length. Portal users get the page's rules whatever the channel; the
+        page checks them first with its own messages."""
+        user = self.env.user
+        if user._is_internal():
+            return super().change_password(old_passwd, new_passwd)
+        user._portal_access_identity_check_assert_allowed()
+        new_passwd = new_passwd if isinstance(new_passwd, str) else ""
+        min_length = user._portal_access_password_min_length()
+        if len(new_passwd.strip()) < min_length:
+            raise UserError(
+                self.env._(
+                    "The new password is too short: use at least %(count)s characters.",
+                    count=min_length,
+                )
+            )
+        if len(new_passwd) > PORTAL_ACCESS_MAX_PASSWORD_LENGTH:
+            raise UserError(
+                self.env._(
+                    "The new password is too long: use at most %(count)s characters.",
+                    count=PORTAL_ACCESS_MAX_PASSWORD_LENGTH,
+                )
+            )
+        try:
+            result = super().change_password(old_passwd, new_passwd)
+        except AccessDenied:
+            user._portal_access_identity_check_failed()
+            raise
+        user._portal_access_identity_check_passed()
+        return result
 
     # Two-factor authentication -----------------------------------------
 

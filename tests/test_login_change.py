@@ -1,5 +1,6 @@
 import re
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -327,3 +328,24 @@ class TestLoginChangeHttp(LoginChangeCommon, HttpCase):
         self.assertIn("Jane Doe", response.text)
         response = self._web_login("jane@example.com", JANE_PASSWORD)
         self.assertIn("Wrong login/password", response.text)
+
+    def test_change_login_voids_links_sent_to_the_old_address(self):
+        """A reset-password link mailed to the old address must not let its
+        reader set the password of the account under its new login."""
+        partner = self.jane.partner_id.sudo()
+        partner.signup_prepare(signup_type="reset")
+        link = urlsplit(partner._get_signup_url())
+        self.assertIn("/web/reset_password", link.path)
+        self.assertNotIn(
+            "Invalid signup token", self.url_open(f"{link.path}?{link.query}").text
+        )
+
+        form = self._open_wizard(self.jane.partner_id)
+        form.new_login = "j.doe@example.com"
+        self._confirm(form)
+        self.env.flush_all()
+
+        self.authenticate(None, None)
+        self.assertIn(
+            "Invalid signup token", self.url_open(f"{link.path}?{link.query}").text
+        )

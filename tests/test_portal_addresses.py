@@ -235,3 +235,58 @@ class TestPortalAddresses(PortalAccountCase):
         self.assertTrue(
             address.with_user(self.anne)._can_be_edited_by_current_customer()
         )
+
+    def test_address_with_its_own_login_is_out_of_reach(self):
+        """An invoice or delivery address that has its own portal user (even
+        a revoked one) belongs to that person: a colleague editing its email
+        could reset that user's password and sign in as them."""
+        address = self.env["res.partner"].create(
+            {
+                **ADDRESS,
+                "parent_id": self.polder.id,
+                "type": "invoice",
+                "country_id": self.nl.id,
+            }
+        )
+        user = self.env["res.users"].create(
+            {
+                "login": "warehouse-login@polder.example.com",
+                "partner_id": address.id,
+                "group_ids": [(6, 0, [self.env.ref("base.group_portal").id])],
+            }
+        )
+        before = self._snapshot(address)
+        self._login(self.anne)
+        tree = self._addresses_page()
+        self.assertFalse(
+            tree.xpath(
+                f"//div[@data-partner-id='{address.id}']//a[@name='card_address_ref']"
+            ),
+            "no pencil on that card",
+        )
+        csrf = self._form_values(
+            self._tree(self._get_page("/my/account")).xpath("//form")[0]
+        )["csrf_token"]
+        for revoked in (False, True):
+            with self.subTest(revoked=revoked), mute_logger("odoo.http"):
+                user.active = not revoked
+                self._get_page(f"/my/address?partner_id={address.id}", status=403)
+                response = self._post(
+                    "/my/address/submit",
+                    {
+                        **ADDRESS,
+                        "csrf_token": csrf,
+                        "partner_id": str(address.id),
+                        "email": "attacker@evil.example.com",
+                        "country_id": str(self.nl.id),
+                        "address_type": "billing",
+                    },
+                )
+                self.assertEqual(response.status_code, 403)
+                with self.assertRaises(JsonRpcException):
+                    self.make_jsonrpc_request(
+                        "/my/address/archive", {"partner_id": address.id}
+                    )
+                self._get_page(f"/my/address/{address.id}/archive", status=404)
+                self.assertEqual(self._snapshot(address), before)
+                self.assertTrue(address.active)

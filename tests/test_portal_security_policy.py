@@ -1,6 +1,7 @@
+import json
 from urllib.parse import urlparse
 
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, get_db_name, new_test_user, tagged
 
 from .test_portal_security_common import PortalSecurityCase
 
@@ -99,6 +100,57 @@ class TestPortalSecurityPolicy(PortalSecurityCase):
         self.enable_2fa_by_http(from_security_page=False)
         response = self.url_open("/my/account", allow_redirects=False)
         self.assertEqual(response.status_code, 200, "the portal opens once 2FA is on")
+
+    def test_required_policy_closes_rpc_and_other_signed_in_routes(self):
+        """Until 2FA is on, the policy holds outside /my too: the web
+        client's RPC, the payment routes, session information and password
+        RPC (XML-RPC) are refused; signing out still works."""
+        self.set_policy("required")
+        partner = self.portal_user.partner_id
+        token = self.env["payment.token"].create(
+            {
+                "provider_id": self.env.ref("payment.payment_provider_demo").id,
+                "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                "partner_id": partner.id,
+                "payment_details": "4242",
+                "provider_ref": "policy",
+            }
+        )
+        self.login(self.portal_user.login, self.PASSWORD)
+
+        def json_call(url, params):
+            return self.url_open(
+                url,
+                data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}),
+                headers={"Content-Type": "application/json"},
+            ).json()
+
+        read = json_call(
+            "/web/dataset/call_kw/res.partner/read",
+            {
+                "model": "res.partner",
+                "method": "read",
+                "args": [[partner.id], ["name"]],
+                "kwargs": {},
+            },
+        )
+        self.assertIn("error", read)
+        self.assertIn("two-factor", read["error"]["data"]["message"])
+        archive = json_call("/payment/archive_token", {"token_id": token.id})
+        self.assertIn("error", archive)
+        self.assertTrue(token.active, "the saved card was not deleted")
+        info = json_call("/web/session/get_session_info", {})
+        self.assertIn("error", info)
+        # Password RPC: refused like for a user with 2FA on.
+        self.assertFalse(
+            self.xmlrpc_common.authenticate(
+                get_db_name(), self.portal_user.login, self.PASSWORD, {}
+            )
+        )
+        response = self.url_open(
+            "/web/session/logout?redirect=/web/login", allow_redirects=False
+        )
+        self.assertEqual(urlparse(response.headers["Location"]).path, "/web/login")
 
     def test_required_policy_is_for_portal_users_only(self):
         self.set_policy("required")

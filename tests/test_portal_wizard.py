@@ -528,6 +528,41 @@ class TestPortalWizardRights(PortalWizardCase):
         with self.assertRaises(AccessError):
             self.users_of(self.jane).with_user(self.staff).write({"active": True})
 
+    def test_technical_users_never_get_access(self):
+        """The public user and the template of new portal users are Odoo's:
+        granting access to their contact (reachable by id) would hand their
+        login to whoever receives the invitation."""
+        public = self.env.ref("base.public_user")
+        template = self.env["res.users"].browse(
+            int(
+                self.env["ir.config_parameter"]
+                .sudo()
+                .get_param("base.template_portal_user_id")
+            )
+        )
+        self.assertTrue(template.exists())
+        for user in public | template:
+            with self.subTest(user=user.name):
+                partner = user.with_context(active_test=False).partner_id
+                before = (user.login, user.active, user.group_ids)
+                wizard = self.open_popup(partner)
+                line = wizard.with_context(active_test=False).user_ids
+                self.assertEqual(len(line), 1)
+                line.email = "attacker@evil.example.com"
+                with self.assertRaisesRegex(
+                    UserError, "technical user of Odoo, cannot be given access"
+                ):
+                    line.action_grant_access()
+                wizard.action_grant_all()
+                self.assertIn("technical user of Odoo", wizard.portal_access_summary)
+                user.invalidate_recordset()
+                self.assertEqual((user.login, user.active, user.group_ids), before)
+                self.assertFalse(
+                    self.env["mail.mail"].search(
+                        [("email_to", "ilike", "attacker@evil.example.com")]
+                    )
+                )
+
     def test_without_contact_creation_rights(self):
         employee = new_test_user(
             self.env, login="pa_employee", groups="base.group_user"

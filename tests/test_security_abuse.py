@@ -400,6 +400,33 @@ class TestReinviteLimit(AbuseCase):
         jan_line.action_invite_again()
         self.assertEqual(len(self.invitations(self.jan)), INVITE_LIMIT + 1)
 
+    def test_revoke_and_grant_again_counts_as_an_invitation(self):
+        """Grant after a revocation sends an invitation too: cycling grant
+        and revoke must not get round the limit."""
+        wizard = self.open_popup(self.jan)
+        jan_line = self.line_of(wizard, self.jan)
+        for _cycle in range(INVITE_LIMIT):
+            jan_line.action_grant_access()
+            jan_line = self.line_of(wizard, self.jan)
+            jan_line.action_revoke_access()
+            jan_line = self.line_of(wizard, self.jan)
+        self.assertEqual(len(self.invitations(self.jan)), INVITE_LIMIT)
+        with self.assertRaisesRegex(
+            Exception,
+            "Cannot grant portal access to “Noord Trading, Jan Noord”: already "
+            "invited 3 times in the last hour; try again later.",
+        ):
+            jan_line.action_grant_access()
+        self.assertEqual(len(self.invitations(self.jan)), INVITE_LIMIT)
+        self.assertFalse(self.jan.with_context(active_test=False).user_ids.active)
+        # "Grant all" leaves Jan out and names him.
+        wizard.action_grant_all()
+        self.assertIn(
+            "Noord Trading, Jan Noord: already invited 3 times in the last hour",
+            wizard.portal_access_summary,
+        )
+        self.assertEqual(len(self.invitations(self.jan)), INVITE_LIMIT)
+
 
 @tagged("post_install", "-at_install")
 class TestIdentityCheckLimit(AbuseCase):
@@ -584,6 +611,57 @@ class TestIdentityCheckLimit(AbuseCase):
             tree, "/my/security/2fa/enable", password=self.PASSWORD
         )
         self.assertTrue(tree.xpath("//span[@name='secret']"))
+        self.assertFalse(
+            self.rate_limit_logs(self.portal_user, IDENTITY_CHECK_LIMIT_TYPE)
+        )
+
+    def rpc_change_password(self, old, new):
+        """Core's own-password change called over RPC, as a script would."""
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                "/web/dataset/call_kw/res.users/change_password",
+                json={
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 0,
+                    "params": {
+                        "model": "res.users",
+                        "method": "change_password",
+                        "args": [old, new],
+                        "kwargs": {},
+                    },
+                },
+            )
+        return response.json()
+
+    def test_rpc_password_change_has_the_page_rules(self):
+        """``res.users.change_password`` over RPC: wrong current passwords
+        count against the same limit, and the minimum length holds."""
+        self.authenticate(self.portal_user.login, self.PASSWORD)
+        short = self.rpc_change_password(self.PASSWORD, "abc")
+        self.assertIn("too short", short["error"]["data"]["message"])
+        for _attempt in range(IDENTITY_CHECK_LIMIT):
+            error = self.rpc_change_password("not-my-password", "Brand-new-pass-1")
+            self.assertEqual(
+                error["error"]["data"]["name"], "odoo.exceptions.AccessDenied"
+            )
+        self.assertEqual(
+            len(self.rate_limit_logs(self.portal_user, IDENTITY_CHECK_LIMIT_TYPE)),
+            IDENTITY_CHECK_LIMIT,
+        )
+        blocked = self.rpc_change_password(self.PASSWORD, "Brand-new-pass-1")
+        self.assertIn(IDENTITY_LIMIT_MESSAGE, blocked["error"]["data"]["message"])
+        self.assertEqual(
+            self.path(
+                self.login(self.portal_user.login, self.PASSWORD, self.new_browser())
+            ),
+            "/my",
+            "the password did not change",
+        )
+        self.pass_the_hour(self.portal_user)
+        self.assertIs(
+            self.rpc_change_password(self.PASSWORD, "Brand-new-pass-1")["result"], True
+        )
         self.assertFalse(
             self.rate_limit_logs(self.portal_user, IDENTITY_CHECK_LIMIT_TYPE)
         )

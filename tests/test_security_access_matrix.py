@@ -337,6 +337,38 @@ class AccessMatrixCase(TransactionCase):
                 "other customer's message",
             ),
             ("mail.message", "unlink", self.mia_note.ids, None, "own security note"),
+            # Searching a document through its messages skips core's message
+            # checks: the text of internal notes must not be testable.
+            (
+                "res.partner",
+                "search_read",
+                [],
+                [
+                    ("id", "=", mia.partner_id.id),
+                    ("message_ids.body", "ilike", "Two-factor"),
+                ],
+                "own contact by internal note",
+            ),
+            (
+                "res.partner",
+                "search_read",
+                [],
+                [
+                    ("id", "=", self.colin.id),
+                    ("message_ids.body", "ilike", "Petra"),
+                ],
+                "colleague by internal note",
+            ),
+            (
+                "res.partner",
+                "search_read",
+                [],
+                [
+                    ("id", "=", mia.partner_id.id),
+                    ("website_message_ids.body", "ilike", "Two-factor"),
+                ],
+                "own contact by portal messages",
+            ),
             # The module's popups (staff only)
             (
                 "portal.login.change",

@@ -448,6 +448,10 @@ class PortalWizardUser(models.TransientModel):
                 reasons[line] = _("internal user, managed in Settings > Users")
             elif action == "grant" and line.is_portal:
                 reasons[line] = _("already has portal access")
+            elif action == "grant" and (
+                line.user_id and line.user_id._portal_access_is_technical_user()
+            ):
+                reasons[line] = _("technical user of Odoo, cannot be given access")
             elif action != "grant" and not line.is_portal:
                 reasons[line] = _("has no portal access")
             elif action != "revoke":
@@ -463,7 +467,9 @@ class PortalWizardUser(models.TransientModel):
                         # A pasted page of text stays a line of the summary.
                         email=email if len(email) <= 80 else email[:80] + "…",
                     )
-        if action == "invite":
+        if action in ("grant", "invite"):
+            # Grant after a revocation sends an invitation too: a
+            # grant/revoke cycle must not get round the limit.
             reasons.update(self._portal_access_invite_limit_reasons(reasons))
         # Fresh look-up: the users may have changed since the popup opened.
         owners = users._portal_access_find_login_owners(logins.values())
