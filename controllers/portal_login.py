@@ -75,7 +75,10 @@ class PortalLogin(CustomerPortal):
         # write; the model method checks everything before it writes.
         user_sudo = request.env.user
         try:
-            user_sudo._portal_access_request_login_change(requested_login, message)
+            # A refusal raised half-way (a mail that cannot be rendered...)
+            # must leave neither a note nor a to-do behind.
+            with request.env.cr.savepoint():
+                user_sudo._portal_access_request_login_change(requested_login, message)
         except (UserError, ValidationError) as error:
             _logger.info(
                 "portal_access: login change request of user #%s refused", user_sudo.id

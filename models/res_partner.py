@@ -26,17 +26,20 @@ class ResPartner(models.Model):
         "Active: portal user who has logged in. Revoked: the user was archived "
         "or removed from the portal. Internal user: an employee account, "
         "managed in Settings > Users.",
+        groups="base.group_user",
     )
     portal_access_invite_date = fields.Datetime(
         string="Last Portal Invitation",
         copy=False,
         readonly=True,
         help="When the latest portal invitation was queued for this contact.",
+        groups="base.group_user",
     )
     portal_access_revoke_date = fields.Datetime(
         string="Portal Access Revoked On",
         copy=False,
         readonly=True,
+        groups="base.group_user",
     )
     # Changed at every invitation and revocation; part of the signed payload
     # of sign-up links (see _get_login_date), so that links sent before are no
@@ -47,6 +50,7 @@ class ResPartner(models.Model):
         compute="_compute_portal_access_user_count",
         help="Contacts of this company (and the company itself) with portal access, "
         "invited or active.",
+        groups="base.group_user",
     )
 
     @api.depends(

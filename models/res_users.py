@@ -32,6 +32,9 @@ _LOGIN_FORBIDDEN_CHARS = re.compile(r"[\s<>,;:\"()\[\]\\\x00-\x1f\x7f]")
 # Control characters (tab and line breaks allowed): PostgreSQL refuses NUL,
 # the others only serve to hide text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Logins core gives its public users: base.public_user and the copies that
+# res.company._get_public_user makes per company.
+_PUBLIC_USER_LOGIN = re.compile(r"public|public-user@company-\d+\.com", re.IGNORECASE)
 # What one-line fields may not hold: control characters, line breaks, tabs.
 _SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -492,23 +495,31 @@ class ResUsers(models.Model):
         return Markup("").join(Markup("<p>%s</p>") % line for line in lines)
 
     def _portal_access_is_former_portal_user(self):
-        """Tell whether this user is a former portal user rather than a real
-        public (anonymous) user, although both are in the public group.
+        """Tell whether this user of the public group is a former portal user
+        (revoked, archived in that group as core's popup leaves it) rather
+        than a real public (anonymous) user.
 
-        Real public users (``base.public_user`` and the copies core makes of
-        it per company) are technical: their contact is archived and has no
-        email address. A portal user had an email (its login), usually keeps
-        a live contact, and the popup also marks the revocation on it.
+        Decided only from what staff cannot change: a contact's email or
+        archived flag is theirs to edit, so they tell nothing here.
         """
         self.ensure_one()
+        return not self._portal_access_is_public_user()
+
+    def _portal_access_is_public_user(self):
+        """Tell whether this user is one of Odoo's public (anonymous) users:
+        ``base.public_user``, the copies core makes of it per company (login
+        ``public-user@company-<id>.com``) or the user of a website."""
+        self.ensure_one()
         if self == self.env.ref("base.public_user", raise_if_not_found=False):
-            return False
-        # sudo: reads the contact of a user of possibly another company
-        partner_sudo = self.sudo().with_context(active_test=False).partner_id
-        return bool(
-            partner_sudo.portal_access_revoke_date
-            or partner_sudo.active
-            or partner_sudo.email
+            return True
+        # sudo: logins and websites of possibly another company
+        if _PUBLIC_USER_LOGIN.fullmatch(self.sudo().login or ""):
+            return True
+        Website = self.env.get("website")
+        return Website is not None and bool(
+            Website.sudo()
+            .with_context(active_test=False)
+            .search_count([("user_id", "=", self.id)], limit=1)
         )
 
     def _portal_access_is_technical_user(self):
@@ -518,20 +529,13 @@ class ResUsers(models.Model):
         to one of them would hand its login to whoever receives the
         invitation."""
         self.ensure_one()
-        if self == self.env.ref("base.public_user", raise_if_not_found=False):
-            return True
         template_id = literal_eval(
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("base.template_portal_user_id", "False")
             or "False"
         )
-        if self.id == template_id:
-            return True
-        # sudo: reads the groups of a user of possibly another company
-        return (
-            self.sudo()._is_public() and not self._portal_access_is_former_portal_user()
-        )
+        return self.id == template_id or self._portal_access_is_public_user()
 
     @api.model
     def _portal_access_create_users_from_template(self, vals_list):
@@ -876,6 +880,19 @@ class ResUsers(models.Model):
 
         :raise ValidationError: with a translated message naming the field
         """
+        lang = vals.get("lang")
+        if lang and (
+            not isinstance(lang, str)
+            or lang not in dict(self.env["res.lang"].get_installed())
+        ):
+            # Every mail rendered for this user (and the staff's bulk actions
+            # that include them) would fail on an unknown language.
+            raise ValidationError(
+                self.env._(
+                    "“%(lang)s” is not an available language.",
+                    lang=_SINGLE_LINE_FORBIDDEN.sub("", str(lang))[:20],
+                )
+            )
         for field_name in ("name", "email", "phone"):
             if field_name not in vals:
                 continue

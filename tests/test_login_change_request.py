@@ -214,6 +214,24 @@ class TestLoginChangeRequest(HttpCase):
             self.env["mail.mail"].search([("id", "not in", mails_before.ids)])
         )
 
+    def test_request_failing_half_way_leaves_nothing_behind(self):
+        """A refusal raised after the note and the to-do were written (here:
+        the confirmation mail cannot be rendered in the customer's stored
+        language) rolls them back: staff get no to-do for a request the
+        customer was told failed."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET lang = 'xx_XX' WHERE id = %s", [self.partner.id]
+        )
+        self.env.invalidate_all()
+        with mute_logger("odoo.addons.portal_access.controllers.portal_login"):
+            response = self._post_request("j.doe@example.com")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("xx_XX", response.text)
+        self.assertFalse(self._activities())
+        self.assertFalse(self._request_notes())
+        self.assertFalse(self._confirmations())
+
     def test_invalid_login_is_refused_with_a_message(self):
         cases = [
             ("not an email", "is not a valid email address"),

@@ -358,6 +358,43 @@ class TestPortalWizard(PortalWizardCase):
             partners._get_partner_from_token(second), "revoke voids the link"
         )
 
+    def test_reinvite_follows_a_corrected_email_until_first_sign_in(self):
+        """An invitation lets its reader choose the password. Before the
+        first sign-in, staff may correct a mistyped email and invite again:
+        the login follows. Once the person has signed in, changing the
+        contact's email and re-inviting would hand their account to the new
+        address: refused, nothing sent."""
+        wizard = self.open_popup(self.jane)
+        line = self.line_of(wizard, self.jane)
+        line.email = "jane.typo@example.com"
+        line.action_grant_access()
+        user = self.users_of(self.jane)
+        self.assertEqual(user.login, "jane.typo@example.com")
+
+        line = self.line_of(wizard, self.jane)
+        line.email = "jane@example.com"
+        line.action_invite_again()
+        self.assertEqual(user.login, "jane@example.com", "login follows the fix")
+        invitation = self.queued_mails(user)[-1]
+        self.assertEqual(invitation.recipient_ids, self.jane)
+        self.assertEqual(self.jane.email, "jane@example.com")
+
+        # Jane signs in; a staff member then points her contact elsewhere.
+        self.env["res.users.log"].with_user(user).sudo().create({})
+        user.invalidate_recordset(["login_date"])
+        self.jane.with_user(self.staff).email = "attacker@evil.example.com"
+        mails_before = self.queued_mails(user)
+        wizard = self.open_popup(self.jane)
+        line = self.line_of(wizard, self.jane)
+        with self.assertRaisesRegex(
+            UserError, "signs in as jane@example.com, not with this email"
+        ):
+            line.action_invite_again()
+        wizard.action_invite_all()
+        self.assertIn("signs in as jane@example.com", wizard.portal_access_summary)
+        self.assertEqual(self.queued_mails(user), mails_before, "nothing sent")
+        self.assertEqual(user.login, "jane@example.com")
+
     def test_revoke_keeps_contact_and_documents(self):
         line = self.line_of(self.open_popup(self.jane), self.jane)
         line.action_grant_access()
@@ -541,9 +578,17 @@ class TestPortalWizardRights(PortalWizardCase):
             )
         )
         self.assertTrue(template.exists())
-        for user in public | template:
+        # The public user core makes for another company (websites use it).
+        company_public = (
+            self.env["res.company"].create({"name": "Beta Co"})._get_public_user()
+        )
+        for user in public | template | company_public:
             with self.subTest(user=user.name):
                 partner = user.with_context(active_test=False).partner_id
+                # What staff can change on the contact tells nothing.
+                partner.with_user(self.staff).write(
+                    {"active": True, "email": "attacker@evil.example.com"}
+                )
                 before = (user.login, user.active, user.group_ids)
                 wizard = self.open_popup(partner)
                 line = wizard.with_context(active_test=False).user_ids
@@ -559,9 +604,14 @@ class TestPortalWizardRights(PortalWizardCase):
                 self.assertEqual((user.login, user.active, user.group_ids), before)
                 self.assertFalse(
                     self.env["mail.mail"].search(
-                        [("email_to", "ilike", "attacker@evil.example.com")]
+                        [
+                            "|",
+                            ("recipient_ids", "in", partner.ids),
+                            ("email_to", "ilike", "attacker@evil.example.com"),
+                        ]
                     )
                 )
+                self.assertEqual(partner.with_context(active_test=False).user_ids, user)
 
     def test_without_contact_creation_rights(self):
         employee = new_test_user(

@@ -337,6 +337,22 @@ class AccessMatrixCase(TransactionCase):
                 "other customer's message",
             ),
             ("mail.message", "unlink", self.mia_note.ids, None, "own security note"),
+            # The module's access fields are for staff: a customer must not
+            # learn who of their colleagues is an employee or was revoked.
+            (
+                "res.partner",
+                "read",
+                self.colin.ids,
+                ["portal_access_state", "portal_access_revoke_date"],
+                "colleague's portal access",
+            ),
+            (
+                "res.partner",
+                "search_read",
+                [],
+                [("portal_access_state", "=", "internal")],
+                "employees by access status",
+            ),
             # Searching a document through its messages skips core's message
             # checks: the text of internal notes must not be testable.
             (

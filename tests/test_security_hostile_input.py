@@ -601,6 +601,16 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     error_text="is not a single valid email address",
                 ),
                 case(
+                    "own user over RPC: unknown language (breaks every mail)",
+                    "/web/dataset/call_kw",
+                    method="CALL",
+                    model="res.users",
+                    call="write",
+                    args=lambda t: [t.anne.ids, {"lang": "xx_XX"}],
+                    error="ValidationError",
+                    error_text="“xx_XX” is not an available language.",
+                ),
+                case(
                     "own user over RPC: a list as email",
                     "/web/dataset/call_kw",
                     method="CALL",

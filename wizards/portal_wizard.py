@@ -276,6 +276,17 @@ class PortalWizardUser(models.TransientModel):
     # Computes (batched: the popup lists whole companies)
     # ------------------------------------------------------------
 
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        # Core reads the contact's users with the staff member's rights: the
+        # user of a company the staff member does not work in was invisible,
+        # the line looked like a contact without access, and "Grant" created
+        # a second user for the same contact. sudo: find it whatever its
+        # company; what the popup then does with it is checked per action.
+        for line in self:
+            users_sudo = line.partner_id.sudo().with_context(active_test=False).user_ids
+            line.user_id = users_sudo[:1].sudo(False)
+
     @api.depends("email")
     def _compute_email_state(self):
         """Core's check, through core's hooks (other modules, such as
@@ -460,13 +471,27 @@ class PortalWizardUser(models.TransientModel):
                     reasons[line] = _("no email address")
                     continue
                 try:
-                    logins[line] = users._portal_access_normalize_login(email)
+                    login = users._portal_access_normalize_login(email)
                 except ValidationError:
                     reasons[line] = _(
                         "invalid email address “%(email)s”",
                         # A pasted page of text stays a line of the summary.
                         email=email if len(email) <= 80 else email[:80] + "…",
                     )
+                    continue
+                if action == "invite" and not line._portal_access_login_may_follow(
+                    login
+                ):
+                    # An invitation lets its reader choose the password: it
+                    # must not go to an address other than the one this
+                    # person signs in with.
+                    reasons[line] = _(
+                        "signs in as %(login)s, not with this email; change the "
+                        "login first (Action > Change portal login)",
+                        login=line.user_id.sudo().login,
+                    )
+                    continue
+                logins[line] = login
         if action in ("grant", "invite"):
             # Grant after a revocation sends an invitation too: a
             # grant/revoke cycle must not get round the limit.
@@ -489,6 +514,15 @@ class PortalWizardUser(models.TransientModel):
             else:
                 claimed[login] = line
         return reasons
+
+    def _portal_access_login_may_follow(self, login):
+        """Whether the login of this line's user may become ``login`` (the
+        contact's email) on a re-invitation: only while nobody has signed in
+        with it yet. A person who signs in keeps their login; only the login
+        change wizard changes it."""
+        self.ensure_one()
+        user_sudo = self.user_id.sudo()
+        return not user_sudo.login_date or user_sudo.login.lower() == login.lower()
 
     def _portal_access_invite_limit_reasons(self, reasons):
         """Lines (not in ``reasons`` yet) whose contact was invited
@@ -522,6 +556,7 @@ class PortalWizardUser(models.TransientModel):
         if action == "grant":
             self._portal_access_grant(send_now=send_now)
         elif action == "invite":
+            self._portal_access_logins_follow_emails()
             self.partner_id.sudo().signup_prepare()
             self._portal_access_send_invitations(send_now=send_now)
         else:
@@ -575,13 +610,7 @@ class PortalWizardUser(models.TransientModel):
         # sudo: creating and re-activating portal users is what this popup is
         # for; core's popup does it as superuser for the Contact Creation group.
         earlier_users_sudo = self.user_id.sudo()
-        for line in self.filtered("user_id"):
-            # The login follows the contact's current email (checked free by
-            # _portal_access_skip_reasons), so that the invitation shows the
-            # login the person will really use.
-            login = users_model._portal_access_normalize_login(line.email)
-            if line.user_id.sudo().login.lower() != login:
-                line.user_id.sudo().login = login
+        self._portal_access_logins_follow_emails()
         if earlier_users_sudo:
             # mail_notrack / mail_create_nolog: core's mail module would post
             # "Portal Access Granted" on each contact, one message_post per
@@ -623,6 +652,19 @@ class PortalWizardUser(models.TransientModel):
         partners_sudo.signup_prepare()
         partners_sudo.portal_access_revoke_date = False
         self._portal_access_send_invitations(send_now=send_now)
+
+    def _portal_access_logins_follow_emails(self):
+        """Make the login of each line's user the contact's current email
+        (checked free, and for re-invitations unused so far, by
+        _portal_access_skip_reasons), so that the invitation goes to, and
+        shows, the login the person will really use."""
+        users_model = self.env["res.users"]
+        for line in self.filtered("user_id"):
+            login = users_model._portal_access_normalize_login(line.email)
+            # sudo: logins are for administrators; see _portal_access_grant
+            user_sudo = line.user_id.sudo()
+            if user_sudo.login.lower() != login:
+                user_sudo.login = login
 
     def _portal_access_revoke(self):
         group_portal = self.env.ref("base.group_portal")
