@@ -336,10 +336,16 @@ class CustomerPortal(portal.CustomerPortal):
         type="http",
         auth="user",
         website=True,
-        methods=["POST"],
+        methods=["GET", "POST"],
     )
     def portal_access_totp_enable_confirm(self, code=None, password=None, **kwargs):
-        """Step 3: check the code, turn 2FA on, show the recovery codes once."""
+        """Step 3: check the code, turn 2FA on, show the recovery codes once.
+
+        The page showing the codes stays at this address: opened again (from
+        the history, a bookmark), it leads back to the security page.
+        """
+        if request.httprequest.method != "POST":
+            return request.redirect("/my/security")
         user = request.env.user
         if user.totp_enabled:
             return request.redirect("/my/security?security_notice=totp_already_enabled")

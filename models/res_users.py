@@ -256,6 +256,7 @@ class ResUsers(models.Model):
                 old_login, old_email if update_email else None
             )
         )
+        self._portal_access_close_login_requests(login)
         _logger.info(
             "portal_access: login of user #%s changed by user #%s (contact email "
             "changed too: %s)",
@@ -264,6 +265,31 @@ class ResUsers(models.Model):
             bool(update_email),
         )
         return login
+
+    def _portal_access_close_login_requests(self, login):
+        """Mark done the to-dos of the customer's requests for ``login``
+        (their summary names the requested login, in any language)."""
+        self.ensure_one()
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        if not todo:
+            return
+        # sudo: the to-do may be assigned to another staff member
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.partner_id.id),
+                    ("activity_type_id", "=", todo.id),
+                ]
+            )
+            .filtered(lambda activity: login in (activity.summary or "").lower())
+        )
+        if activities:
+            activities.action_feedback(
+                feedback=self.env._("Login changed to %(login)s.", login=login)
+            )
 
     def _portal_access_send_login_change_notices(self, old_login):
         """Queue the notices of a login change of ``self``: one to the old

@@ -122,6 +122,35 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
         self.assertEqual(len(note), 1)
         self.assertIn("The contact email changed with it", note.body)
 
+    def test_change_closes_the_customers_request(self):
+        """The to-do of Jane's request for the login staff now give her is
+        done; a request for another login stays open."""
+        self.jane.partner_id.user_id = self.admin
+        self.jane.sudo()._portal_access_request_login_change("J.Doe@example.com")
+        self.jane.sudo()._portal_access_request_login_change("other@example.com")
+        activities = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.jane.partner_id.id),
+            ]
+        )
+        self.assertEqual(len(activities), 2)
+        form = self._open_wizard(self.jane.partner_id)
+        form.new_login = "j.doe@example.com"
+        self._confirm(form)
+        self.assertEqual(
+            activities.exists().filtered("active").mapped("summary"),
+            ["Change portal login to other@example.com"],
+        )
+        done = self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.jane.partner_id.id),
+                ("body", "ilike", "Login changed to j.doe@example.com"),
+            ]
+        )
+        self.assertEqual(len(done), 1)
+
     def test_opened_from_the_user_form(self):
         form = self._open_wizard(self.jane)
         self.assertEqual(form.current_login, "jane@example.com")

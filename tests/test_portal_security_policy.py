@@ -2,6 +2,7 @@ import json
 from urllib.parse import urlparse
 
 from odoo.tests import TransactionCase, get_db_name, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .test_portal_security_common import PortalSecurityCase
 
@@ -101,6 +102,7 @@ class TestPortalSecurityPolicy(PortalSecurityCase):
         response = self.url_open("/my/account", allow_redirects=False)
         self.assertEqual(response.status_code, 200, "the portal opens once 2FA is on")
 
+    @mute_logger("odoo.http", "odoo.addons.rpc.controllers.xmlrpc")
     def test_required_policy_closes_rpc_and_other_signed_in_routes(self):
         """Until 2FA is on, the policy holds outside /my too: the web
         client's RPC, the payment routes, session information and password

@@ -1209,9 +1209,10 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     texts=["Wrong password, please try again."],
                 ),
                 case(
-                    "2FA: confirm with GET",
+                    "2FA: confirm with GET (the codes page reopened) goes back",
                     "/my/security/2fa/enable/confirm",
-                    status=405,
+                    status=303,
+                    location="/my/security",
                 ),
                 case(
                     "2FA: code not a number",
