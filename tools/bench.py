@@ -794,7 +794,8 @@ def update_readme(header, columns, table_rows):
     ]
     for row in [columns, *table_rows]:
         body.append(f"   * - {row[0]}")
-        body.extend(f"     - {cell or ' '}" for cell in row[1:])
+        # An empty cell is a bare "-": no trailing blank for the lint to strip.
+        body.extend(f"     - {cell}".rstrip() for cell in row[1:])
     body += ["", ""]
     before = text[: text.index(README_START)]
     after = text[text.index(README_END) :]
