@@ -72,7 +72,12 @@ SUMMARY_RE = re.compile(
     r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests "
     r"when loading database"
 )
-SKIP_RE = re.compile(r"skipped (?P<test>\S+) : (?P<reason>.*)")
+# A skip in setUpClass is described as "setUpClass (module.Class)": the test
+# name may hold a space.
+SKIP_RE = re.compile(r"skipped (?P<test>.+?) : (?P<reason>.*)")
+# First lines of the summaries the security suites log (what was tried, with
+# what outcome); `make test` repeats them next to its result line.
+CASES_RE = re.compile(r"^(Access matrix of |hostile input: |concurrency: )")
 
 
 def fail(message, code=2):
@@ -109,9 +114,12 @@ def check_postgres():
     try:
         conn = psycopg2.connect(dbname="postgres", connect_timeout=5)
     except psycopg2.OperationalError as exc:
-        reason = " ".join(str(exc).split())
+        # libpq's message may end with its own punctuation ("connections?").
+        reason = " ".join(str(exc).split()).rstrip(".")
+        if not reason.endswith("?"):
+            reason += "."
         fail(
-            f"Cannot connect to PostgreSQL ({pg_describe()}): {reason}. "
+            f"Cannot connect to PostgreSQL ({pg_describe()}): {reason} "
             "Start PostgreSQL, or point the libpq variables PGHOST, PGPORT, "
             "PGUSER and PGPASSWORD at a server where that role may create "
             "databases, then run again."
@@ -344,17 +352,22 @@ def cmd_run(args):
 class TestRun:
     """Runs Odoo with tests enabled, streams its log and counts the results."""
 
-    def __init__(self, label):
+    def __init__(self, label, strict_log=False):
+        """:param strict_log: every WARNING, ERROR or CRITICAL line fails the
+            run, whoever logs it (OCA's checklog), not only the module's."""
         self.label = label
+        self.strict_log = strict_log
         stamp = time.strftime("%Y%m%d-%H%M%S")
         self.log_path = BUILD / f"{label}-{stamp}.log"
         self.run = self.failed = self.errors = self.skipped = 0
         self.extra_failures = []  # (name, reason) of checks outside Odoo's runner
         self.extra_passed = 0
         self.bad_skips = []
-        # WARNING/ERROR lines logged by (or about) the module, outside of
-        # test failures: OCA's CI refuses them, so does `make test`.
+        # WARNING/ERROR lines logged by (or about) the module, or whose
+        # traceback runs through its code, outside of test failures: OCA's CI
+        # refuses them, so does `make test`.
         self.module_log_lines = []
+        self.case_summaries = []
 
     def odoo(self, args, echo_level="WARNING"):
         """Run one odoo-bin process; return its exit code and its summary line."""
@@ -370,10 +383,19 @@ class TestRun:
                 text=True,
                 errors="replace",
             )
+            # The WARNING+ record whose continuation lines (a traceback) are
+            # being read, unless it was already counted.
+            pending = None
             for line in proc.stdout:
                 log.write(line)
                 m = LOG_RE.match(line)
+                if not m and pending and f"/{MODULE}/" in line:
+                    # A traceback through the module's files (a server error
+                    # in one of its routes, logged by odoo.http).
+                    self.module_log_lines.append(pending)
+                    pending = None
                 if m:
+                    pending = None
                     level = m["level"] if m["level"] in levels else "INFO"
                     echo = (
                         levels.index(level) >= threshold
@@ -384,6 +406,10 @@ class TestRun:
                     if s:
                         summary = s
                         echo = True
+                    if m["logger"].startswith(
+                        f"odoo.addons.{MODULE}.tests"
+                    ) and CASES_RE.match(msg):
+                        self.case_summaries.append(msg.rstrip(":").strip())
                     k = SKIP_RE.search(msg)
                     if k and m["logger"] != "odoo.tests.stats":
                         self.skipped += 1
@@ -393,17 +419,20 @@ class TestRun:
                             self.bad_skips.append((k["test"], k["reason"]))
                     if (
                         level in ("WARNING", "ERROR", "CRITICAL")
-                        and (
-                            m["logger"].startswith(f"odoo.addons.{MODULE}")
-                            # its files, XML ids and models; not the database
-                            # name, which starts with the module's name
-                            or re.search(rf"\b{MODULE}[./]", msg)
-                        )
                         # test failures are counted by Odoo's own summary
                         and not re.match(r"(FAIL|ERROR): ", msg)
                         and "=" * 20 not in msg
                     ):
-                        self.module_log_lines.append(line.strip()[:300])
+                        if (
+                            self.strict_log
+                            or m["logger"].startswith(f"odoo.addons.{MODULE}")
+                            # its files, XML ids and models; not the database
+                            # name, which starts with the module's name
+                            or re.search(rf"\b{MODULE}[./]", msg)
+                        ):
+                            self.module_log_lines.append(line.strip()[:300])
+                        else:
+                            pending = line.strip()[:300]
                 if echo:
                     sys.stdout.write(line)
                     sys.stdout.flush()
@@ -444,6 +473,10 @@ class TestRun:
             print("Failures outside Odoo's test runner:")
             for problem in problems:
                 print(f"  - {problem}")
+        if self.case_summaries:
+            print("Cases tried by the security suites (tables in the full log):")
+            for summary in self.case_summaries:
+                print(f"  - {summary}")
         print(f"Full log: {self.log_path}")
         checks = self.extra_passed + len(self.extra_failures)
         print(
@@ -505,7 +538,7 @@ def throwaway_db(prefix):
 
 def cmd_test(args):
     setup()
-    run = TestRun("test")
+    run = TestRun("test", strict_log=True)
     check_browser(run)
     db = throwaway_db("portal_access_test")
     tags = os.environ.get("TEST_TAGS") or f"/{MODULE}"
@@ -527,7 +560,7 @@ def cmd_test(args):
         )
         run.check_suite("install with demo data and run the suite", rc, summary)
         run.check(
-            f"no WARNING or ERROR log line from {MODULE}",
+            "no WARNING or ERROR log line",
             not run.module_log_lines,
             f"{len(run.module_log_lines)} line(s), first: "
             + (run.module_log_lines[0] if run.module_log_lines else ""),
@@ -626,6 +659,12 @@ def cmd_test_core(args):
                 ["-d", db, "-u", ",".join(CORE_MODULES + ["base"]), *suite_args(tags)]
             )
             run.check_suite("core suites ran to the end", rc, summary)
+            run.check(
+                f"no WARNING or ERROR log line from {MODULE}",
+                not run.module_log_lines,
+                f"{len(run.module_log_lines)} line(s), first: "
+                + (run.module_log_lines[0] if run.module_log_lines else ""),
+            )
     finally:
         if keep:
             print(f"Kept database {db} (KEEP_DB=1).")
