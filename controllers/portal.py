@@ -17,6 +17,14 @@ _logger = logging.getLogger(__name__)
 # Largest id PostgreSQL stores in an ``integer`` column: anything above can
 # only come from a forged request and would crash the query.
 _MAX_ID = 2**31 - 1
+
+
+def _is_ascii_number(value):
+    """Whether ``value`` is written with the digits 0-9 only (``str.isdigit``
+    also takes "²" or "٣", which ``int()`` refuses or reads)."""
+    return value.isascii() and value.isdigit()
+
+
 # Characters no address field may hold: PostgreSQL refuses NUL outright, the
 # other control characters only serve to hide text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -301,11 +309,26 @@ class PortalAccessCustomerPortal(CustomerPortal):
         return invalid_fields, missing_fields, error_messages
 
     def _parse_form_data(self, form_data):
+        raw_values = dict(form_data)
+        # Core reads a many2one value as an id when ``str.isdigit()`` says it
+        # is a number, which it also says of "²" (then ``int()`` fails with a
+        # server error): core only gets ids written with the digits 0-9, any
+        # other value is not an id.
+        partner_fields = request.env["res.partner"]._fields
+        for key, value in form_data.items():
+            if (
+                isinstance(value, str)
+                and key in partner_fields
+                and partner_fields[key].type == "many2one"
+                and value.strip().isdigit()
+                and not _is_ascii_number(value.strip())
+            ):
+                form_data[key] = f"not an id: {value}"
         address_values, extra_form_data = super()._parse_form_data(form_data)
         # Core turns a country or state that is not a number into "empty";
         # keep what was posted so that validation refuses it instead.
         for field_name in ("country_id", "state_id"):
-            raw = form_data.get(field_name)
+            raw = raw_values.get(field_name)
             if (
                 field_name in address_values
                 and isinstance(raw, str)
@@ -518,7 +541,7 @@ class PortalAccessCustomerPortal(CustomerPortal):
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, str) and value.strip().isdigit():
+        elif isinstance(value, str) and _is_ascii_number(value.strip()):
             number = int(value.strip())
         else:
             number = 0

@@ -9,6 +9,10 @@ PORTAL_ACCESS_TOTP_SETUP_ROUTES = frozenset(
 )
 
 
+# Public routes that the "2FA required" policy holds for signed-in users too.
+PORTAL_ACCESS_TOTP_HELD_PREFIXES = ("/my/", "/portal/", "/mail/chatter_")
+
+
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
@@ -24,13 +28,21 @@ class IrHttp(models.AbstractModel):
         """Keep a portal user who must turn on 2FA on the setup pages: every
         other page for signed-in users (``auth='user'``: the ``/my`` pages,
         but also the RPC endpoints such as ``/web/dataset/call_kw`` and the
-        payment routes) redirects there or, for JSON routes, is refused.
-        Public pages stay public; password RPC is refused as well (see
+        payment routes), and the public routes of portal documents and
+        chatter, redirects there or, for JSON routes, is refused. Other
+        public pages stay public; password RPC is refused as well (see
         ``res.users._rpc_api_keys_only``).
 
         :return: a redirect response, or None to serve the request
         """
-        if not request.session.uid or endpoint.routing.get("auth") != "user":
+        if not request.session.uid:
+            return None
+        # Documents under /my (an invoice, an order) and the portal's chatter
+        # routes are public routes (a link with an access token opens them),
+        # but for a signed-in user they are the portal too.
+        if endpoint.routing.get("auth") != "user" and not (
+            request.httprequest.path.startswith(PORTAL_ACCESS_TOTP_HELD_PREFIXES)
+        ):
             return None
         routes = endpoint.routing.get("routes") or ()
         if PORTAL_ACCESS_TOTP_SETUP_ROUTES.intersection(routes):

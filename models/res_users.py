@@ -35,6 +35,9 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Logins core gives its public users: base.public_user and the copies that
 # res.company._get_public_user makes per company.
 _PUBLIC_USER_LOGIN = re.compile(r"public|public-user@company-\d+\.com", re.IGNORECASE)
+# An email address within a sentence, without the quotes, brackets or
+# punctuation around it (a to-do's summary names the requested login).
+_ADDRESS_IN_TEXT = re.compile(r"[^\s<>\"“”‘’«»()\[\],;:]+@[^\s<>\"“”‘’«»()\[\],;:]+")
 # What one-line fields may not hold: control characters, line breaks, tabs.
 _SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -234,13 +237,19 @@ class ResUsers(models.Model):
         self._portal_access_check_login_change_allowed()
         login = self._portal_access_check_new_login(new_login)
         old_login, old_email = self.login, self.partner_id.email
-        vals = {"login": login}
-        if update_email:
-            vals["email"] = login
         # ``login`` is one of the fields core hashes into the session token
         # (_get_session_token_fields): every session of this user fails its
-        # check at its next request and is logged out; nothing else is needed.
-        self.with_context(portal_access_own_security_notice=True).write(vals)
+        # check at its next request and is logged out.
+        self.with_context(portal_access_own_security_notice=True).write(
+            {"login": login}
+        )
+        if update_email:
+            # sudo: the email is the contact's, and who may change logins
+            # (Access Rights) need not have Contact Creation rights.
+            self.partner_id.sudo().write({"email": login})
+        # End those sessions for good, so that the customer's device list
+        # does not show them as signed in.
+        self._portal_access_end_sessions(audit=False)
         # Sign-up and reset-password links sent before went to the old
         # address: a new invitation key voids them (res.partner._get_login_date).
         # sudo: invitation fields are for administrators only
@@ -284,7 +293,15 @@ class ResUsers(models.Model):
                     ("activity_type_id", "=", todo.id),
                 ]
             )
-            .filtered(lambda activity: login in (activity.summary or "").lower())
+            .filtered(
+                lambda activity: (
+                    login
+                    in {
+                        address.rstrip(".").lower()
+                        for address in _ADDRESS_IN_TEXT.findall(activity.summary or "")
+                    }
+                )
+            )
         )
         if activities:
             activities.action_feedback(
@@ -372,7 +389,7 @@ class ResUsers(models.Model):
         candidates = [
             partner.user_id,
             partner.commercial_partner_id.user_id,
-            Users.browse(int(param)) if param.isdigit() else Users,
+            Users.browse(int(param)) if param.isascii() and param.isdigit() else Users,
             self.env.ref("base.user_admin", raise_if_not_found=False) or Users,
         ]
         for candidate in candidates:
@@ -555,13 +572,44 @@ class ResUsers(models.Model):
         to one of them would hand its login to whoever receives the
         invitation."""
         self.ensure_one()
+        return bool(self._portal_access_technical_users())
+
+    def _portal_access_technical_users(self):
+        """Batch version of ``_portal_access_is_technical_user``: the users of
+        ``self`` that are technical users, in at most two queries whatever
+        their number (the public user's record, the websites' users).
+
+        :return: a subset of ``self``
+        """
+        if not self:
+            return self
         template_id = literal_eval(
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("base.template_portal_user_id", "False")
             or "False"
         )
-        return self.id == template_id or self._portal_access_is_public_user()
+        public_user = self.env.ref("base.public_user", raise_if_not_found=False)
+        # sudo: logins of possibly another company
+        technical = self.filtered(
+            lambda user: (
+                user.id == template_id
+                or user == public_user
+                or _PUBLIC_USER_LOGIN.fullmatch(user.sudo().login or "")
+            )
+        )
+        Website = self.env.get("website")
+        others = self - technical
+        if Website is not None and others:
+            # sudo: websites of possibly another company
+            website_users = (
+                Website.sudo()
+                .with_context(active_test=False)
+                .search_fetch([("user_id", "in", others.ids)], ["user_id"])
+                .user_id
+            )
+            technical |= others.filtered(lambda user: user.id in website_users.ids)
+        return technical
 
     @api.model
     def _portal_access_create_users_from_template(self, vals_list):
@@ -1209,8 +1257,9 @@ class ResUsers(models.Model):
         domain = [("user_id", "=", self.id)]
         if device_ids is not None:
             domain.append(("id", "in", list(device_ids)))
-        # Core's rule limits portal users to their own trusted devices and
-        # ``_remove`` checks ownership again before its sudo unlink.
+        # The domain keeps the search to this user's trusted browsers (the
+        # controllers call this on ``request.env.user``, a superuser record
+        # in Odoo 19, so core's record rule does not apply here).
         devices = self.env["auth_totp.device"].search(domain)
         count = len(devices)
         if devices:

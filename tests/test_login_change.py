@@ -16,10 +16,12 @@ class LoginChangeCommon:
 
     @classmethod
     def _setup_login_change_data(cls):
+        # The lowest rights that may change logins: Access Rights, without
+        # Contact Creation.
         cls.admin = new_test_user(
             cls.env,
             login="pa_login_admin",
-            groups="base.group_user,base.group_system",
+            groups="base.group_user,base.group_erp_manager",
             password=ADMIN_PASSWORD,
             name="Ada Admin",
             email="ada.admin@example.com",
@@ -128,19 +130,24 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
         self.jane.partner_id.user_id = self.admin
         self.jane.sudo()._portal_access_request_login_change("J.Doe@example.com")
         self.jane.sudo()._portal_access_request_login_change("other@example.com")
+        # The login asked for here ends with the one given: not the same.
+        self.jane.sudo()._portal_access_request_login_change("xj.doe@example.com")
         activities = self.env["mail.activity"].search(
             [
                 ("res_model", "=", "res.partner"),
                 ("res_id", "=", self.jane.partner_id.id),
             ]
         )
-        self.assertEqual(len(activities), 2)
+        self.assertEqual(len(activities), 3)
         form = self._open_wizard(self.jane.partner_id)
         form.new_login = "j.doe@example.com"
         self._confirm(form)
         self.assertEqual(
-            activities.exists().filtered("active").mapped("summary"),
-            ["Change portal login to other@example.com"],
+            sorted(activities.exists().filtered("active").mapped("summary")),
+            [
+                "Change portal login to other@example.com",
+                "Change portal login to xj.doe@example.com",
+            ],
         )
         done = self.env["mail.message"].search(
             [
@@ -327,10 +334,14 @@ class TestLoginChangeHttp(LoginChangeCommon, HttpCase):
             self.jane.partner_id.email, "jane@example.com", "the contact email stays"
         )
 
-        # Her session ends at its next request.
+        # Her session ends at its next request, and her device list no
+        # longer shows it as signed in.
         response = self.url_open("/my", allow_redirects=False)
         self.assertIn(response.status_code, (302, 303))
         self.assertIn("/web/login", response.headers["Location"])
+        self.assertFalse(
+            self.env["res.device"].sudo().search([("user_id", "=", self.jane.id)])
+        )
 
         # Two notices: one to the old address, one to the new.
         mails = self._new_mails(mails_before)

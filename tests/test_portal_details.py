@@ -246,7 +246,9 @@ class TestPortalDashboard(PortalAccountCase):
         self.assertEqual(urls[:3], ["/my/account", "/my/addresses", "/my/security"])
         status = area.xpath(".//*[contains(@class, 'o_portal_access_2fa_status')]")
         self.assertEqual(len(status), 1)
-        self.assertIn("off", status[0].text_content())
+        self.assertEqual(
+            status[0].text_content().strip(), "Two-factor authentication: off"
+        )
 
     def test_security_card_shows_two_factor_on(self):
         self.anne.sudo().totp_secret = (
@@ -257,5 +259,8 @@ class TestPortalDashboard(PortalAccountCase):
         status = self._account_area().xpath(
             ".//*[contains(@class, 'o_portal_access_2fa_status')]"
         )
-        self.assertIn("on", status[0].text_content())
-        self.assertNotIn("off", status[0].text_content())
+        self.assertEqual(len(status), 1)
+        self.assertEqual(
+            status[0].text_content().strip(), "Two-factor authentication: on"
+        )
+        self.assertIn("text-bg-success", status[0].get("class"))

@@ -16,6 +16,35 @@ from odoo.tests import HttpCase, get_db_name, new_test_user
 from odoo.tests.common import HOST, Opener
 
 
+def post_call_kw(case, model, method, args, kwargs=None, opener=None):
+    """POST ``model.method(*args, **kwargs)`` to ``/web/dataset/call_kw`` as
+    the web client does, with the session of ``opener`` (default: the test's
+    own), and return the HTTP response: the callers check the JSON-RPC
+    ``result`` or ``error`` themselves (core's ``make_jsonrpc_request`` only
+    raises the error's name)."""
+    # An Opener only sends while it is the test's current one.
+    current = case.opener
+    case.opener = opener or current
+    try:
+        return case.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {
+                    "model": model,
+                    "method": method,
+                    "args": args,
+                    "kwargs": kwargs or {},
+                },
+            },
+            timeout=30,
+        )
+    finally:
+        case.opener = current
+
+
 class PortalSecurityCase(HttpCase):
     """Base class: a portal user with a real password, and form helpers."""
 

@@ -143,6 +143,14 @@ class TestPortalSecurityPolicy(PortalSecurityCase):
         self.assertTrue(token.active, "the saved card was not deleted")
         info = json_call("/web/session/get_session_info", {})
         self.assertIn("error", info)
+        # The portal's public routes (documents under /my with an access
+        # token, their chatter) are held too for a signed-in user.
+        chatter = json_call(
+            "/portal/chatter_init",
+            {"thread_model": "res.partner", "thread_id": partner.id},
+        )
+        self.assertIn("error", chatter)
+        self.assertIn("two-factor", chatter["error"]["data"]["message"])
         # Password RPC: refused like for a user with 2FA on.
         self.assertFalse(
             self.xmlrpc_common.authenticate(

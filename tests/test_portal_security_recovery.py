@@ -1,5 +1,3 @@
-import json
-
 import pyotp
 
 from odoo.exceptions import AccessDenied, AccessError
@@ -8,7 +6,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.base.models.res_users import KEY_CRYPT_CONTEXT
 
-from .test_portal_security_common import PortalSecurityCase
+from .test_portal_security_common import PortalSecurityCase, post_call_kw
 
 USED_SUBJECT = "A recovery code was used to sign in to your account"
 
@@ -170,22 +168,7 @@ class TestPortalSecurityRecoveryCodes(PortalSecurityCase):
         )
 
     def assertRpcDenied(self, model, method, args, kwargs):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs,
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
+        response = post_call_kw(self, model, method, args, kwargs)
         body = response.json()
         self.assertIn("error", body)
         self.assertEqual(body["error"]["data"]["name"], "odoo.exceptions.AccessError")

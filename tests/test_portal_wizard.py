@@ -565,6 +565,42 @@ class TestPortalWizardRights(PortalWizardCase):
         with self.assertRaises(AccessError):
             self.users_of(self.jane).with_user(self.staff).write({"active": True})
 
+    def test_contact_the_staff_may_not_edit_is_skipped(self):
+        """A record rule lets the staff member read a contact but not edit
+        it (an integrator's rule, another team's customers): the bulk
+        buttons skip that line with a reason and act on the others; its own
+        Grant button is refused with that reason."""
+        locked = self.env["res.partner"].create(
+            {
+                "name": "Locked Larry",
+                "email": "larry@example.com",
+                "parent_id": self.acme.id,
+            }
+        )
+        self.env["ir.rule"].create(
+            {
+                "name": "Staff may not edit Larry",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "domain_force": f"[('id', '!=', {locked.id})]",
+                "groups": [(4, self.env.ref("base.group_partner_manager").id)],
+                "perm_read": False,
+                "perm_create": False,
+                "perm_write": True,
+                "perm_unlink": False,
+            }
+        )
+        wizard = self.open_popup(self.acme)
+        self.assertEqual(wizard.user_ids.partner_id, self.jane | locked)
+        wizard.action_grant_all()
+        summary = wizard.portal_access_summary
+        self.assertIn("Granted: 1", summary)
+        self.assertIn("Locked Larry: you are not allowed to edit this contact", summary)
+        self.assertEqual(self.jane.portal_access_state, "invited")
+        self.assertFalse(self.users_of(locked))
+        with self.assertRaisesRegex(UserError, "not allowed to edit this contact"):
+            self.line_of(wizard, locked).action_grant_access()
+        self.assertFalse(self.users_of(locked))
+
     def test_technical_users_never_get_access(self):
         """The public user and the template of new portal users are Odoo's:
         granting access to their contact (reachable by id) would hand their

@@ -119,6 +119,34 @@ class TestPortalWizardPerformance(PortalWizardCase):
             large - small, 2 * 20, f"{small} queries for 5, {large} for 25"
         )
 
+    def count_grant_all_again(self, size):
+        """Queries of Grant all on a company whose ``size`` contacts had
+        their access revoked (their users are reactivated, not created)."""
+        company = self.make_company(size, with_users=size)
+        wizard = self.open_popup(company)
+        wizard.action_revoke_all()
+        self.assertIn(f"Revoked: {size}", wizard.portal_access_summary)
+        wizard = self.open_popup(company)
+        wizard.web_read(POPUP_SPEC)
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        wizard.action_grant_all()
+        self.env.flush_all()
+        count = self.cr.sql_log_count - before
+        self.assertIn(f"Granted: {size}", wizard.portal_access_summary)
+        return count
+
+    def test_grant_all_again_budget(self):
+        """Grant all after Revoke all (users reactivated): the checks of each
+        line (technical user, login owner) are batched too, so each extra
+        contact costs a few queries, not a few per check."""
+        self.count_grant_all_again(2)  # warm the caches
+        small, large = self.count_grant_all_again(5), self.count_grant_all_again(25)
+        self.assertLessEqual(large, 10 * 25)
+        self.assertLessEqual(
+            large - small, 2 * 20, f"{small} queries for 5, {large} for 25"
+        )
+
     def test_grant_all_far_cheaper_than_one_at_a_time(self):
         """Core's one-line-at-a-time grant (its own method, on the same data)
         against Grant all, in queries per contact."""

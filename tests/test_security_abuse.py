@@ -32,7 +32,7 @@ from ..models.res_users import (
     IDENTITY_CHECK_LIMIT_TYPE,
     INVITE_LIMIT,
 )
-from .test_portal_security_common import PortalSecurityCase
+from .test_portal_security_common import PortalSecurityCase, post_call_kw
 from .test_portal_security_recovery import enable_2fa_directly
 
 CODE_LIMIT_MESSAGE = "You reached the limit of code verifications for your account"
@@ -533,19 +533,12 @@ class TestIdentityCheckLimit(AbuseCase):
         return response.json()["error"]["data"]
 
     def _rpc_check(self, wizard_id, password):
-        return self.url_open(
-            "/web/dataset/call_kw/res.users.identitycheck/run_check",
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "id": 0,
-                "params": {
-                    "model": "res.users.identitycheck",
-                    "method": "run_check",
-                    "args": [wizard_id],
-                    "kwargs": {"context": {"password": password}},
-                },
-            },
+        return post_call_kw(
+            self,
+            "res.users.identitycheck",
+            "run_check",
+            [wizard_id],
+            {"context": {"password": password}},
         )
 
     def test_core_dialog_blocks_after_the_limit(self):

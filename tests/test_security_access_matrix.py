@@ -35,6 +35,8 @@ from odoo.tools import mute_logger
 _logger = logging.getLogger(__name__)
 
 PASSWORD = "Matrix-pass-2026"
+from .test_portal_security_common import post_call_kw
+
 CHANNELS = ("orm", "call_kw", "json2", "xmlrpc")
 # Not every record method is exposed the same way over RPC: ``create`` takes
 # a list of values, ``search_read`` a domain.
@@ -537,24 +539,7 @@ class TestSecurityAccessMatrix(AccessMatrixCase, HttpCase):
             return "nothing found" if method == "search_read" and not result else None
         if channel == "call_kw":
             args, kwargs = self.rpc_arguments(method, ids, payload)
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(
-                    {
-                        "jsonrpc": "2.0",
-                        "method": "call",
-                        "id": 1,
-                        "params": {
-                            "model": model,
-                            "method": method,
-                            "args": args,
-                            "kwargs": kwargs,
-                        },
-                    }
-                ),
-                headers={"Content-Type": "application/json"},
-            )
-            body = response.json()
+            body = post_call_kw(self, model, method, args, kwargs).json()
             if "error" in body:
                 name = body["error"]["data"]["name"]
                 return (

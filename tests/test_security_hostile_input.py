@@ -48,6 +48,8 @@ STAFF_PASSWORD = "Staff-pass-2026"
 CSRF = "<the session's CSRF token>"  # placeholder in the tables
 WRONG_CSRF = "0123456789abcdef0123456789abcdef01234567o9999999999"
 HUGE = "99999999999999999999"
+# A digit for str.isdigit(), not for int(): "²".isdigit() is True.
+SUPERSCRIPT_TWO = "\u00b2"
 XSS_SCRIPT = '<script>alert("pa-xss")</script>'
 XSS_IMG = '<img src=x onerror=alert("pa-xss")>'
 LONG = "x" * 10000
@@ -624,6 +626,24 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     error_text="Email contains characters that are not allowed.",
                 ),
                 case(
+                    "details: superscript digit as country",
+                    "/my/address/submit",
+                    method="POST",
+                    data=details(country_id=SUPERSCRIPT_TWO),
+                    texts=["Choose a country from the list."],
+                ),
+                case(
+                    "details: superscript digit as street, kept as typed",
+                    "/my/address/submit",
+                    method="POST",
+                    data=details(street=SUPERSCRIPT_TWO),
+                    texts=["redirectUrl"],
+                    changes=True,
+                    check=lambda t, r: t.assertEqual(
+                        t.anne.partner_id.street, SUPERSCRIPT_TWO
+                    ),
+                ),
+                case(
                     "details: internationalised email",
                     "/my/address/submit",
                     method="POST",
@@ -807,6 +827,11 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     "address form: huge id", "/my/address?partner_id={huge}", status=404
                 ),
                 case(
+                    "address form: superscript digit as id",
+                    "/my/address?partner_id=" + SUPERSCRIPT_TWO,
+                    status=404,
+                ),
+                case(
                     "address form: NUL byte in the id",
                     "/my/address?partner_id=1%00",
                     status=404,
@@ -874,6 +899,13 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     status=404,
                 ),
                 case(
+                    "address submit: superscript digit as id",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(partner_id=SUPERSCRIPT_TWO),
+                    status=404,
+                ),
+                case(
                     "address submit: another customer's address",
                     "/my/address/submit",
                     method="POST",
@@ -907,6 +939,20 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     method="POST",
                     data=address(country_id=HUGE),
                     texts=["Choose a country from the list."],
+                ),
+                case(
+                    "address submit: superscript digit as country",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(country_id=SUPERSCRIPT_TWO),
+                    texts=["Choose a country from the list."],
+                ),
+                case(
+                    "address submit: Arabic-Indic digit as state",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(state_id="\u0663"),
+                    texts=["Choose a state from the list."],
                 ),
                 case(
                     "address submit: negative state id",
@@ -997,6 +1043,13 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     error="Forbidden",
                 ),
                 case(
+                    "archive (JSON): superscript digit as id",
+                    "/my/address/archive",
+                    method="JSON",
+                    data={"partner_id": SUPERSCRIPT_TWO},
+                    error="Forbidden",
+                ),
+                case(
                     "archive (JSON): another customer's address",
                     "/my/address/archive",
                     method="JSON",
@@ -1083,6 +1136,13 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     "/payment/archive_token",
                     method="JSON",
                     data={"token_id": "abc"},
+                    error="NotFound",
+                ),
+                case(
+                    "delete (JSON): superscript digit as id",
+                    "/payment/archive_token",
+                    method="JSON",
+                    data={"token_id": SUPERSCRIPT_TWO},
                     error="NotFound",
                 ),
                 case(
@@ -1288,6 +1348,14 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     "/my/security/devices/sign-out",
                     method="POST",
                     data={"csrf_token": CSRF, "device_id": "abc"},
+                    status=303,
+                    location="security_notice=no_session",
+                ),
+                case(
+                    "sign out: superscript digit as device id",
+                    "/my/security/devices/sign-out",
+                    method="POST",
+                    data={"csrf_token": CSRF, "device_id": SUPERSCRIPT_TWO},
                     status=303,
                     location="security_notice=no_session",
                 ),

@@ -19,7 +19,7 @@ from odoo import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .test_portal_security_common import PortalSecurityCase
+from .test_portal_security_common import PortalSecurityCase, post_call_kw
 
 SESSION_EXPIRED = "odoo.http.SessionExpiredException"
 
@@ -45,28 +45,7 @@ class TestSecuritySessions(PortalSecurityCase):
 
     def call_kw(self, model, method, args, kwargs=None, opener=None):
         """JSON-RPC as the web client sends it; return the decoded answer."""
-        current = self.opener
-        self.opener = opener or current
-        try:
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(
-                    {
-                        "jsonrpc": "2.0",
-                        "method": "call",
-                        "id": 1,
-                        "params": {
-                            "model": model,
-                            "method": method,
-                            "args": args,
-                            "kwargs": kwargs or {},
-                        },
-                    }
-                ),
-                headers={"Content-Type": "application/json"},
-            )
-        finally:
-            self.opener = current
+        response = post_call_kw(self, model, method, args, kwargs, opener=opener)
         self.assertEqual(response.status_code, 200)
         return response.json()
 

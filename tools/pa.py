@@ -354,7 +354,7 @@ class TestRun:
 
     def __init__(self, label, strict_log=False):
         """:param strict_log: every WARNING, ERROR or CRITICAL line fails the
-            run, whoever logs it (OCA's checklog), not only the module's."""
+        run, whoever logs it (OCA's checklog), not only the module's."""
         self.label = label
         self.strict_log = strict_log
         stamp = time.strftime("%Y%m%d-%H%M%S")

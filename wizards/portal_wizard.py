@@ -454,14 +454,22 @@ class PortalWizardUser(models.TransientModel):
         users = self.env["res.users"]
         reasons = {}
         logins = {}
+        # A contact the staff member may not edit (another company's, say)
+        # is left alone with a reason instead of refusing the whole list.
+        writable = self.partner_id._filtered_access("write")
+        technical = (
+            self.user_id._portal_access_technical_users()
+            if action == "grant"
+            else self.env["res.users"]
+        )
         for line in self:
-            if line.is_internal:
+            if line.partner_id not in writable:
+                reasons[line] = _("you are not allowed to edit this contact")
+            elif line.is_internal:
                 reasons[line] = _("internal user, managed in Settings > Users")
             elif action == "grant" and line.is_portal:
                 reasons[line] = _("already has portal access")
-            elif action == "grant" and (
-                line.user_id and line.user_id._portal_access_is_technical_user()
-            ):
+            elif action == "grant" and line.user_id and line.user_id in technical:
                 reasons[line] = _("technical user of Odoo, cannot be given access")
             elif action != "grant" and not line.is_portal:
                 reasons[line] = _("has no portal access")
