@@ -4,12 +4,23 @@ from odoo.http import request
 
 from odoo.addons.auth_totp.controllers import home
 
+from ..models.res_users import PORTAL_ACCESS_PRE_LOGIN_KEY
+
 
 class Home(home.Home):
     @http.route()
     def web_totp(self, redirect=None, **kwargs):
         """Core's login 2FA step, which also takes a recovery code instead of
         the 6-digit code."""
+        if not request.session.uid and request.session.get("pre_uid"):
+            pre_user = request.env["res.users"].browse(request.session["pre_uid"])
+            if not pre_user._portal_access_pre_login_is_valid(
+                request.session.get(PORTAL_ACCESS_PRE_LOGIN_KEY)
+            ):
+                # Revoked, or the password or login changed since the
+                # password step: that step must be done again.
+                request.session.logout(keep_db=True)
+                return request.redirect("/web/login")
         token = kwargs.get("totp_token")
         if (
             request.httprequest.method == "POST"

@@ -20,7 +20,10 @@ class PortalAccessPaymentPortal(PaymentPortal):
         """List the customer's own methods in core's form (where they can be
         deleted) and the methods shared by their company apart, read-only.
         """
-        response = super().payment_method(**kwargs)
+        # The page takes no parameter but ``deleted``: core passes the query
+        # string on to its provider search, whose own arguments (``report``,
+        # ``amount``, ``partner_id``...) were a server error as parameters.
+        response = super().payment_method()
         if getattr(response, "qcontext", None) is None:
             return response
         partner_sudo = request.env.user.partner_id  # env.user is always sudoed

@@ -12,11 +12,32 @@ from odoo.tools import str2bool
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..models.res_users import PORTAL_ACCESS_MAX_LENGTHS
+
 _logger = logging.getLogger(__name__)
 
 # Largest id PostgreSQL stores in an ``integer`` column: anything above can
 # only come from a forged request and would crash the query.
 _MAX_ID = 2**31 - 1
+
+
+# Names of core's internal arguments that the address routes pass their
+# query string or form on to (``**form_data``): posted as a field, each one
+# was a server error (argument given twice) or, for
+# ``verify_address_values``, switched off every check of the form.
+PORTAL_ACCESS_RESERVED_FORM_KEYS = frozenset(
+    {"partner_sudo", "address_values", "verify_address_values", "form_data"}
+)
+# The address types of core's address form.
+PORTAL_ACCESS_ADDRESS_TYPES = ("billing", "delivery")
+
+
+def _drop_reserved_keys(params):
+    """Remove from ``params`` (in place) what no form of ours sends but core's
+    internal arguments are named after; return ``params``."""
+    for key in PORTAL_ACCESS_RESERVED_FORM_KEYS.intersection(params):
+        params.pop(key)
+    return params
 
 
 def _is_ascii_number(value):
@@ -132,13 +153,15 @@ class PortalAccessCustomerPortal(CustomerPortal):
         use_delivery_as_billing=False,
         **query_params,
     ):
+        if address_type not in PORTAL_ACCESS_ADDRESS_TYPES:
+            address_type = "billing"
         return super().portal_address(
             partner_id=self._portal_access_parse_id(partner_id),
             address_type=address_type,
             use_delivery_as_billing=self._portal_access_parse_bool(
                 use_delivery_as_billing
             ),
-            **query_params,
+            **_drop_reserved_keys(query_params),
         )
 
     @http.route()
@@ -150,10 +173,21 @@ class PortalAccessCustomerPortal(CustomerPortal):
         """
         from_page = self._portal_access_is_page_submission(form_data)
         partner_id = self._portal_access_parse_id(partner_id)
+        _drop_reserved_keys(form_data)
         if "use_delivery_as_billing" in form_data:
             form_data["use_delivery_as_billing"] = self._portal_access_parse_bool(
                 form_data["use_delivery_as_billing"]
             )
+        if form_data.get("address_type", "billing") not in PORTAL_ACCESS_ADDRESS_TYPES:
+            # Core only types billing and delivery addresses: any other value
+            # made a new "contact" person in the customer's company.
+            feedback = {
+                "invalid_fields": [],
+                "messages": [request.env._("Choose a billing or a delivery address.")],
+            }
+            if not from_page:
+                return json.dumps(feedback)
+            return self._portal_access_redirect_to_form(partner_id, form_data, feedback)
         response = super().portal_address_submit(partner_id=partner_id, **form_data)
         if not from_page or getattr(response, "is_qweb", False):
             return response
@@ -372,17 +406,7 @@ class PortalAccessCustomerPortal(CustomerPortal):
         :return: field name -> number of characters
         :rtype: dict
         """
-        return {
-            "name": 128,
-            "email": 254,
-            "phone": 64,
-            "street": 128,
-            "street2": 128,
-            "city": 64,
-            "zip": 24,
-            "vat": 32,
-            "company_name": 128,
-        }
+        return dict(PORTAL_ACCESS_MAX_LENGTHS)
 
     def _portal_access_check_address_values(self, address_values, partner_sudo):
         """Checks core does not make: text that is too long or holds control

@@ -132,6 +132,9 @@ class PortalLogin(CustomerPortal):
     def my_addresses(self, **query_params):
         # The main address is edited from /my/addresses too, and this page
         # does not use _prepare_portal_layout_values.
+        # Core passes the query string on to _prepare_address_data, whose
+        # own argument ``partner_sudo`` was a server error as a parameter.
+        query_params.pop("partner_sudo", None)
         response = super().my_addresses(**query_params)
         if getattr(response, "qcontext", None) is not None:
             response.qcontext.update(self._pop_login_unchanged_notice())

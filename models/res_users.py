@@ -29,12 +29,31 @@ PORTAL_ACCESS_MIN_PASSWORD_LENGTH = 8
 
 # A login typed by a person: one bare address, no display name, no list.
 _LOGIN_FORBIDDEN_CHARS = re.compile(r"[\s<>,;:\"()\[\]\\\x00-\x1f\x7f]")
+
+# Longest value accepted in the portal's text fields of a contact (res.partner's
+# are unbounded varchar); the address form uses them too.
+PORTAL_ACCESS_MAX_LENGTHS = {
+    "name": 128,
+    "email": 254,
+    "phone": 64,
+    "street": 128,
+    "street2": 128,
+    "city": 64,
+    "zip": 24,
+    "vat": 32,
+    "company_name": 128,
+}
+# Unicode categories of characters that do not show or change how the text
+# around them shows (see _has_hidden_chars).
+_HIDDEN_CHAR_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
 # Control characters (tab and line breaks allowed): PostgreSQL refuses NUL,
 # the others only serve to hide text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Logins core gives its public users: base.public_user and the copies that
 # res.company._get_public_user makes per company.
 _PUBLIC_USER_LOGIN = re.compile(r"public|public-user@company-\d+\.com", re.IGNORECASE)
+# Session key: fingerprint of the credentials checked at the password step.
+PORTAL_ACCESS_PRE_LOGIN_KEY = "portal_access_pre_login"
 # An email address within a sentence, without the quotes, brackets or
 # punctuation around it (a to-do's summary names the requested login).
 _ADDRESS_IN_TEXT = re.compile(r"[^\s<>\"“”‘’«»()\[\],;:]+@[^\s<>\"“”‘’«»()\[\],;:]+")
@@ -65,6 +84,14 @@ LOGIN_REQUEST_WINDOW = timedelta(hours=24)
 LOGIN_REQUEST_MESSAGE_MAX = 1000
 
 
+def _has_hidden_chars(value):
+    """Whether ``value`` holds characters that do not show or change how the
+    text around them shows: control and format characters (zero-width
+    spaces, right-to-left overrides...), separators, unassigned code points.
+    An address with one looks like another address."""
+    return any(unicodedata.category(char) in _HIDDEN_CHAR_CATEGORIES for char in value)
+
+
 class ResUsers(models.Model):
     _inherit = "res.users"
 
@@ -90,6 +117,7 @@ class ResUsers(models.Model):
             return value.lower()
         normalized = (
             not _LOGIN_FORBIDDEN_CHARS.search(value)
+            and not _has_hidden_chars(value)
             and len(value) <= 254
             and value.count("@") == 1
             and email_normalize(value)
@@ -101,7 +129,9 @@ class ResUsers(models.Model):
                     "email addresses, for example name@example.com.",
                     # Shown back to the person: short, without the control
                     # characters (NUL...) that made it invalid.
-                    login=re.sub(r"[\x00-\x1f\x7f]", "", value[:80]),
+                    login="".join(
+                        char for char in value[:80] if not _has_hidden_chars(char)
+                    ),
                 )
             )
         return normalized
@@ -672,6 +702,43 @@ class ResUsers(models.Model):
         if turned_off:
             self.env["portal_access.recovery.code"]._void_for(turned_off)
 
+    def authenticate(self, credential, user_agent_env):
+        auth_info = super().authenticate(credential, user_agent_env)
+        if request and auth_info.get("uid") and auth_info.get("mfa") != "skip":
+            # The password step is done; the 2FA step may follow, in a later
+            # request. Remember what the password was checked against, so that
+            # a sign-in left at the 2FA step does not outlive a password
+            # change, a login change or a revoked access (controllers/home.py).
+            user_sudo = self.sudo().browse(auth_info["uid"])
+            request.session[PORTAL_ACCESS_PRE_LOGIN_KEY] = (
+                user_sudo._portal_access_credentials_fingerprint()
+            )
+        return auth_info
+
+    def _portal_access_credentials_fingerprint(self):
+        """A keyed hash of what core's session tokens are made of (login,
+        password hash, active flag, 2FA secret...): it changes whenever one of
+        them does."""
+        self.ensure_one()
+        # Not _compute_session_token: its cache is keyed by the session id
+        # alone, which is the same constant here for every user.
+        return self._session_token_hash_compute(
+            PORTAL_ACCESS_PRE_LOGIN_KEY, self._session_token_get_values()
+        )
+
+    def _portal_access_pre_login_is_valid(self, fingerprint):
+        """Whether a sign-in left at the 2FA step with ``fingerprint`` may go
+        on: the user still exists, is active, and their credentials did not
+        change since the password step."""
+        self.ensure_one()
+        user_sudo = self.sudo().with_context(active_test=False).exists()
+        if not user_sudo or not user_sudo.active:
+            return False
+        if fingerprint is None:  # a sign-in started before the module
+            return True
+        current = user_sudo._portal_access_credentials_fingerprint()
+        return bool(fingerprint and current) and consteq(fingerprint, current)
+
     def _check_credentials(self, credentials, env):
         if (
             credentials.get("type") == "password"
@@ -920,6 +987,7 @@ class ResUsers(models.Model):
                 minlength = 0
         return max(minlength, PORTAL_ACCESS_MIN_PASSWORD_LENGTH)
 
+    @api.model
     def signup(self, values, token=None):
         # The sign-up and reset-password pages (the first password of an
         # invited customer) apply the same minimum length as /my/security;
@@ -967,6 +1035,21 @@ class ResUsers(models.Model):
                     lang=_SINGLE_LINE_FORBIDDEN.sub("", str(lang))[:20],
                 )
             )
+        for field_name, value in vals.items():
+            field = self._fields.get(field_name)
+            if field is None or field.type != "selection" or value in (False, None):
+                continue
+            # Core's ORM stores any string in a selection column: an unknown
+            # time zone or notification type was a server error later on.
+            choices = {key for key, _label in field._description_selection(self.env)}
+            if not isinstance(value, str) or value not in choices:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s: “%(value)s” is not one of the choices.",
+                        field=field._description_string(self.env),
+                        value=_SINGLE_LINE_FORBIDDEN.sub("", str(value))[:40],
+                    )
+                )
         for field_name in ("name", "email", "phone"):
             if field_name not in vals:
                 continue
@@ -979,6 +1062,16 @@ class ResUsers(models.Model):
                     self.env._(
                         "%(field)s contains characters that are not allowed.",
                         field=label,
+                    )
+                )
+            limit = PORTAL_ACCESS_MAX_LENGTHS[field_name]
+            if len(value) > limit:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s is too long: at most %(limit)s characters are "
+                        "allowed.",
+                        field=label,
+                        limit=limit,
                     )
                 )
             if field_name == "email":
@@ -1190,6 +1283,9 @@ class ResUsers(models.Model):
         self._portal_access_security_event(
             "recovery_codes_generated",
             self.env._("New recovery codes generated; the old ones no longer work."),
+        )
+        self._portal_access_send_security_mail(
+            "portal_access.mail_template_recovery_codes_generated"
         )
         return codes
 

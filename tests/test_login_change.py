@@ -207,6 +207,11 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
             "   ",
             "jane@localhost",
             "Jane <j@example.com>",
+            # Look like another address: zero-width space, right-to-left
+            # override, non-breaking space.
+            "jane\u200b@example.com",
+            "jane@evil\u202emoc.elpmaxe",
+            "jane\u00a0doe@example.com",
         ):
             # Created directly: the view's required flag is no protection.
             with self.subTest(bad=bad), self.assertRaises(ValidationError):

@@ -189,6 +189,25 @@ class TestPortalDetails(PortalAccountCase):
         self.assertFalse(self.anne.partner_id.vat)
         self.assertEqual(self._snapshot(self.polder), before)
 
+    def test_checks_cannot_be_switched_off_by_a_field(self):
+        """Core reads ``verify_address_values`` from the posted form: an
+        empty field of that name skipped every check of the form (the
+        company's VAT, line breaks in the name). It is ignored."""
+        self._login(self.anne)
+        before = self._snapshot(self.polder)
+        result = self._submit_json(
+            {"vat": "NL123456789B01", "verify_address_values": ""}
+        )
+        self.assertIn("vat", result["invalid_fields"])
+        result = self._submit_json(
+            {"name": "Anne\nBcc: victim@evil.example", "verify_address_values": ""}
+        )
+        self.assertIn("name", result["invalid_fields"])
+        self.anne.partner_id.invalidate_recordset()
+        self.assertFalse(self.anne.partner_id.vat)
+        self.assertNotIn("Bcc", self.anne.partner_id.name)
+        self.assertEqual(self._snapshot(self.polder), before)
+
     def test_forged_post_on_someone_elses_partner(self):
         self._login(self.anne)
         victim = self.carl.partner_id

@@ -131,6 +131,16 @@ class TestPortalSecurityRecoveryCodes(PortalSecurityCase):
         ]
         self.assertEqual(len(new_codes), 10)
         self.assertFalse(set(new_codes) & set(self.codes))
+        # The customer is told (a stolen session could do this).
+        notice = self.env["mail.mail"].search(
+            [
+                ("model", "=", "res.users"),
+                ("res_id", "=", self.portal_user.id),
+                ("subject", "=", "New recovery codes were generated for your account"),
+            ]
+        )
+        self.assertEqual(len(notice), 1)
+        self.assertNotIn(new_codes[0], str(notice.body_html), "no code in the mail")
         codes = self.env["portal_access.recovery.code"]
         self.assertFalse(
             codes._consume(self.portal_user, self.codes[0]), "the old set is void"

@@ -167,6 +167,41 @@ class TestPortalWizard(PortalWizardCase):
         self.assertNotIn("jane@example.com", invitation.body_html)
         self.assertEqual(invitation.recipient_ids, self.jane)
 
+    def test_grant_again_never_moves_a_used_login(self):
+        """Jane signed in with her account; after a revocation, a new email
+        on the contact must not hand that account (documents, saved cards)
+        to whoever reads the new address: Grant refuses, Grant all skips,
+        and the way is the login change, for Access Rights members."""
+        wizard = self.open_popup(self.jane)
+        self.line_of(wizard, self.jane).action_grant_access()
+        user = self.users_of(self.jane)
+        user.with_user(user)._update_last_login()  # her first sign-in
+        user.invalidate_recordset(["login_date"])
+        self.assertTrue(user.login_date)
+        self.line_of(wizard, self.jane).action_revoke_access()
+        self.jane.email = "mallory@evil.example.com"
+        wizard = self.open_popup(self.jane)
+        with self.assertRaisesRegex(UserError, "signed in as jane@example.com before"):
+            self.line_of(wizard, self.jane).action_grant_access()
+        wizard.action_grant_all()
+        self.assertIn("Granted: 0", wizard.portal_access_summary)
+        self.assertIn(
+            "signed in as jane@example.com before", wizard.portal_access_summary
+        )
+        user.invalidate_recordset()
+        self.assertEqual(user.login, "jane@example.com")
+        self.assertFalse(user.active)
+        self.assertFalse(
+            self.queued_mails(user).filtered(
+                lambda mail: "mallory" in (mail.email_to or "") + str(mail.body_html)
+            )
+        )
+        # With the email she signs in with, access comes back as it was.
+        self.jane.email = "jane@example.com"
+        self.line_of(self.open_popup(self.jane), self.jane).action_grant_access()
+        self.assertTrue(user.active)
+        self.assertEqual(user.login, "jane@example.com")
+
     def test_grant_again_keeps_login_when_new_email_is_taken(self):
         wizard = self.open_popup(self.jane)
         self.line_of(wizard, self.jane).action_grant_access()
@@ -600,6 +635,24 @@ class TestPortalWizardRights(PortalWizardCase):
         with self.assertRaisesRegex(UserError, "not allowed to edit this contact"):
             self.line_of(wizard, locked).action_grant_access()
         self.assertFalse(self.users_of(locked))
+
+    def test_own_company_never_gets_access(self):
+        """The contact of a company of this database (YourCompany): its
+        portal user could edit the company's own address."""
+        own = (
+            self.env["res.company"]
+            .create({"name": "Our Second Company", "email": "info@second.example.com"})
+            .partner_id
+        )
+        wizard = self.open_popup(own)
+        line = self.line_of(wizard, own)
+        with self.assertRaisesRegex(UserError, "company of this database"):
+            line.action_grant_access()
+        self.assertFalse(
+            own.with_context(active_test=False).user_ids.filtered(
+                lambda user: user._is_portal()
+            )
+        )
 
     def test_technical_users_never_get_access(self):
         """The public user and the template of new portal users are Odoo's:

@@ -621,6 +621,41 @@ class TestSecurityAccessMatrix(AccessMatrixCase, HttpCase):
         self.assertFalse(allowed, "\n".join(["Went through:", *allowed]))
         self.assertEqual(self.snapshot(), before, "the data did not change")
 
+    @mute_logger("odoo.http")
+    def test_portal_user_cannot_open_the_staff_popups(self):
+        """The defaults of the staff popups (asked before any record exists,
+        so not covered by the ORM's create right) named users and told who
+        is internal or revoked, or listed another customer's contacts."""
+        self.authenticate(self.mia.login, PASSWORD)
+        for model, fields, context in (
+            (
+                "portal.login.change",
+                ["user_id"],
+                {"active_model": "res.users", "active_ids": self.otto.ids},
+            ),
+            (
+                "portal.login.change",
+                ["user_id"],
+                {"active_model": "res.partner", "active_ids": self.colin.ids},
+            ),
+            (
+                "portal.wizard",
+                ["partner_ids", "user_ids"],
+                {"active_model": "res.partner", "active_ids": self.globex.ids},
+            ),
+        ):
+            with self.subTest(model=model, context=context):
+                response = post_call_kw(
+                    self, model, "default_get", [fields], {"context": context}
+                )
+                body = response.json()
+                self.assertIn("error", body, body.get("result"))
+                self.assertEqual(
+                    body["error"]["data"]["name"], "odoo.exceptions.AccessError"
+                )
+                for name in (self.otto.name, self.colin.name):
+                    self.assertNotIn(name, response.text)
+
 
 @tagged("post_install", "-at_install")
 class TestSecurityRulesHold(AccessMatrixCase):

@@ -590,6 +590,56 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     error_text="Name contains characters that are not allowed.",
                 ),
                 case(
+                    "own user over RPC: 100,000-character name",
+                    "/web/dataset/call_kw",
+                    method="CALL",
+                    model="res.users",
+                    call="write",
+                    args=lambda t: [t.anne.ids, {"name": "x" * 100000}],
+                    error="ValidationError",
+                    error_text="Name is too long",
+                ),
+                case(
+                    "own user over RPC: 100,000-character phone",
+                    "/web/dataset/call_kw",
+                    method="CALL",
+                    model="res.users",
+                    call="write",
+                    args=lambda t: [t.anne.ids, {"phone": "1" * 100000}],
+                    error="ValidationError",
+                    error_text="Phone is too long",
+                ),
+                case(
+                    "own user over RPC: unknown time zone",
+                    "/web/dataset/call_kw",
+                    method="CALL",
+                    model="res.users",
+                    call="write",
+                    args=lambda t: [t.anne.ids, {"tz": "zz_bad"}],
+                    error="ValidationError",
+                    error_text="is not one of the choices",
+                ),
+                case(
+                    "own user over RPC: unknown notification type",
+                    "/web/dataset/call_kw",
+                    method="CALL",
+                    model="res.users",
+                    call="write",
+                    args=lambda t: [t.anne.ids, {"notification_type": "zz_bad"}],
+                    error="ValidationError",
+                    error_text="is not one of the choices",
+                ),
+                case(
+                    "own user over RPC: list as time zone",
+                    "/web/dataset/call_kw",
+                    method="CALL",
+                    model="res.users",
+                    call="write",
+                    args=lambda t: [t.anne.ids, {"tz": ["UTC"]}],
+                    error="ValidationError",
+                    error_text="is not one of the choices",
+                ),
+                case(
                     "own user over RPC: several addresses as email",
                     "/web/dataset/call_kw",
                     method="CALL",
@@ -624,6 +674,30 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     ],
                     error="ValidationError",
                     error_text="Email contains characters that are not allowed.",
+                ),
+                case(
+                    "details: field that switches core's checks off",
+                    "/my/address/submit",
+                    method="POST",
+                    data=details(
+                        company_name="Polder\nBcc: victim@evil.example.com",
+                        verify_address_values="",
+                    ),
+                    texts=["contains characters that are not allowed."],
+                ),
+                case(
+                    "details: field named after core's partner argument",
+                    "/my/address/submit",
+                    method="POST",
+                    data=details(partner_sudo="1", name=LONG),
+                    texts=["Name is too long"],
+                ),
+                case(
+                    "details: field named after core's values argument",
+                    "/my/address/submit",
+                    method="POST",
+                    data=details(address_values="1", name=LONG),
+                    texts=["Name is too long"],
                 ),
                 case(
                     "details: superscript digit as country",
@@ -721,6 +795,20 @@ class TestSecurityHostileInput(PaymentAccountCase):
                     data=login_request(XSS_SCRIPT + "@x.com"),
                     texts=["is not a valid email address"],
                     check=lambda t, r: t.assert_no_markup(r),
+                ),
+                case(
+                    "login request: right-to-left override in the login",
+                    "/my/account/login/request",
+                    method="POST",
+                    data=login_request("anne@evil\u202emoc.elpmaxe.redlop"),
+                    texts=["is not a valid email address"],
+                ),
+                case(
+                    "login request: zero-width space in the login",
+                    "/my/account/login/request",
+                    method="POST",
+                    data=login_request("new.anne\u200b@polder.example.com"),
+                    texts=["is not a valid email address"],
                 ),
                 case(
                     "login request: 10,000-character login",
@@ -825,6 +913,25 @@ class TestSecurityHostileInput(PaymentAccountCase):
                 ),
                 case(
                     "address form: huge id", "/my/address?partner_id={huge}", status=404
+                ),
+                case(
+                    "address form: core's argument in the query",
+                    "/my/address?partner_sudo=1&address_values=1",
+                ),
+                case(
+                    "address form: unknown address type",
+                    "/my/address?address_type=ceo",
+                ),
+                case(
+                    "addresses: core's argument in the query",
+                    "/my/addresses?partner_sudo=1",
+                ),
+                case(
+                    "address submit: unknown address type (a person, not an address)",
+                    "/my/address/submit",
+                    method="POST",
+                    data=address(address_type="ceo", name="Eve Intruder"),
+                    texts=["Choose a billing or a delivery address."],
                 ),
                 case(
                     "address form: superscript digit as id",
@@ -1074,6 +1181,11 @@ class TestSecurityHostileInput(PaymentAccountCase):
     def test_03_payment_methods(self):
         self.run_cases(
             [
+                case(
+                    "payment methods: core's provider arguments in the query",
+                    "/my/payment_method?report=1&amount=1&partner_id=1&company_id=1"
+                    "&currency_id=1&force_tokenization=0&is_validation=0",
+                ),
                 case(
                     "payment methods: POST on a GET route",
                     "/my/payment_method",

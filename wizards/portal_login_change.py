@@ -51,6 +51,10 @@ class PortalLoginChange(models.TransientModel):
 
     @api.model
     def default_get(self, fields):
+        # Its messages name the user and tell whether they are internal or
+        # revoked: only for those who may use the wizard (ORM access rights
+        # are checked on create, not here).
+        self.check_access("create")
         res = super().default_get(fields)
         if "user_id" in fields and not res.get("user_id"):
             res["user_id"] = self._get_default_user().id

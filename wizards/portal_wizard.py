@@ -79,6 +79,14 @@ class PortalWizard(models.TransientModel):
         help="Outcome of the last action.",
     )
 
+    @api.model
+    def default_get(self, fields):
+        # Core's defaults list a company's contacts as superuser: only for
+        # those who may use the popup (ORM access rights are checked on
+        # create, not here).
+        self.check_access("create")
+        return super().default_get(fields)
+
     def _default_partner_ids(self):
         # Core browses the context's ids as they come: text, booleans or
         # nested lists were a server error (ValueError, SQL error). Only ids
@@ -450,62 +458,104 @@ class PortalWizardUser(models.TransientModel):
         :param str action: ``grant``, ``invite`` or ``revoke``
         :return: dict mapping each line to skip to a translated reason
         """
-        _ = self.env._
-        users = self.env["res.users"]
-        reasons = {}
+        reasons = self._portal_access_state_reasons(action)
         logins = {}
+        if action != "revoke":
+            for line in self.filtered(lambda line: line not in reasons):
+                login, reason = line._portal_access_email_login(action)
+                if reason:
+                    reasons[line] = reason
+                else:
+                    logins[line] = login
+        if action in ("grant", "invite"):
+            # Grant after a revocation sends an invitation too: a
+            # grant/revoke cycle must not get round the limit.
+            reasons.update(self._portal_access_invite_limit_reasons(reasons))
+        reasons.update(self._portal_access_login_taken_reasons(logins))
+        return reasons
+
+    def _portal_access_state_reasons(self, action):
+        """The lines that ``action`` must leave alone for what they are (not
+        for their email): dict line -> translated reason."""
+        _ = self.env._
+        grant = action == "grant"
         # A contact the staff member may not edit (another company's, say)
         # is left alone with a reason instead of refusing the whole list.
         writable = self.partner_id._filtered_access("write")
         technical = (
             self.user_id._portal_access_technical_users()
-            if action == "grant"
+            if grant
             else self.env["res.users"]
         )
+        # sudo: the companies of this database, allowed to the staff or not;
+        # the portal user of one could edit the company's own address.
+        own_companies = (
+            self.env["res.company"].sudo().search([]).partner_id
+            if grant
+            else self.env["res.partner"]
+        )
+        reasons = {}
         for line in self:
             if line.partner_id not in writable:
                 reasons[line] = _("you are not allowed to edit this contact")
             elif line.is_internal:
                 reasons[line] = _("internal user, managed in Settings > Users")
-            elif action == "grant" and line.is_portal:
+            elif grant and line.is_portal:
                 reasons[line] = _("already has portal access")
-            elif action == "grant" and line.user_id and line.user_id in technical:
+            elif grant and line.partner_id in own_companies:
+                reasons[line] = _("address of a company of this database")
+            elif grant and line.user_id and line.user_id in technical:
                 reasons[line] = _("technical user of Odoo, cannot be given access")
-            elif action != "grant" and not line.is_portal:
+            elif not grant and not line.is_portal:
                 reasons[line] = _("has no portal access")
-            elif action != "revoke":
-                email = (line.email or "").strip()
-                if not email:
-                    reasons[line] = _("no email address")
-                    continue
-                try:
-                    login = users._portal_access_normalize_login(email)
-                except ValidationError:
-                    reasons[line] = _(
-                        "invalid email address “%(email)s”",
-                        # A pasted page of text stays a line of the summary.
-                        email=email if len(email) <= 80 else email[:80] + "…",
-                    )
-                    continue
-                if action == "invite" and not line._portal_access_login_may_follow(
-                    login
-                ):
-                    # An invitation lets its reader choose the password: it
-                    # must not go to an address other than the one this
-                    # person signs in with.
-                    reasons[line] = _(
-                        "signs in as %(login)s, not with this email; change the "
-                        "login first (Action > Change portal login)",
-                        login=line.user_id.sudo().login,
-                    )
-                    continue
-                logins[line] = login
-        if action in ("grant", "invite"):
-            # Grant after a revocation sends an invitation too: a
-            # grant/revoke cycle must not get round the limit.
-            reasons.update(self._portal_access_invite_limit_reasons(reasons))
+        return reasons
+
+    def _portal_access_email_login(self, action):
+        """The login that the email of this line gives for ``action``
+        (``grant`` or ``invite``), or why there is none.
+
+        :return: ``(login, None)`` or ``(None, translated reason)``
+        """
+        self.ensure_one()
+        _ = self.env._
+        email = (self.email or "").strip()
+        if not email:
+            return None, _("no email address")
+        try:
+            login = self.env["res.users"]._portal_access_normalize_login(email)
+        except ValidationError:
+            return None, _(
+                "invalid email address “%(email)s”",
+                # A pasted page of text stays a line of the summary.
+                email=email if len(email) <= 80 else email[:80] + "…",
+            )
+        if self._portal_access_login_may_follow(login):
+            return login, None
+        if action == "invite":
+            # An invitation lets its reader choose the password: it must not
+            # go to an address other than the one this person signs in with.
+            return None, _(
+                "signs in as %(login)s, not with this email; change the "
+                "login first (Action > Change portal login)",
+                login=self.user_id.sudo().login,
+            )
+        # Granting access again would move the login of an account that was
+        # used (its documents, its saved cards) to whatever email the contact
+        # has now: that is a login change, for Access Rights members.
+        return None, _(
+            "signed in as %(login)s before; set that email on the "
+            "contact to grant access again, then change the login "
+            "(Action > Change portal login)",
+            login=self.user_id.sudo().login,
+        )
+
+    def _portal_access_login_taken_reasons(self, logins):
+        """Lines whose login (``logins``: line -> login) is another user's,
+        or another line's: dict line -> translated reason."""
+        _ = self.env._
+        reasons = {}
         # Fresh look-up: the users may have changed since the popup opened.
-        owners = users._portal_access_find_login_owners(logins.values())
+        owners = self.env["res.users"]._portal_access_find_login_owners(logins.values())
         claimed = {}
         for line, login in logins.items():
             owner = owners.get(login)
@@ -525,9 +575,9 @@ class PortalWizardUser(models.TransientModel):
 
     def _portal_access_login_may_follow(self, login):
         """Whether the login of this line's user may become ``login`` (the
-        contact's email) on a re-invitation: only while nobody has signed in
-        with it yet. A person who signs in keeps their login; only the login
-        change wizard changes it."""
+        contact's email) on a re-invitation or a new grant after a
+        revocation: only while nobody has signed in with it yet. A person who
+        signs in keeps their login; only the login change wizard changes it."""
         self.ensure_one()
         user_sudo = self.user_id.sudo()
         return not user_sudo.login_date or user_sudo.login.lower() == login.lower()
@@ -663,9 +713,9 @@ class PortalWizardUser(models.TransientModel):
 
     def _portal_access_logins_follow_emails(self):
         """Make the login of each line's user the contact's current email
-        (checked free, and for re-invitations unused so far, by
-        _portal_access_skip_reasons), so that the invitation goes to, and
-        shows, the login the person will really use."""
+        (checked free, and unused so far, by _portal_access_skip_reasons), so
+        that the invitation goes to, and shows, the login the person will
+        really use."""
         users_model = self.env["res.users"]
         for line in self.filtered("user_id"):
             login = users_model._portal_access_normalize_login(line.email)
