@@ -72,6 +72,14 @@ class Home(home.Home):
 
     def _login_redirect(self, uid, redirect=None):
         url = super()._login_redirect(uid, redirect=redirect)
+        if request.session.uid:
+            # The login page (public) set the ``frontend_lang`` cookie to the
+            # visitor's language, which the portal pages then prefer to the
+            # user's own: after signing in, the portal speaks the language
+            # of the person's contact.
+            lang = request.env(user=uid).user.lang
+            if lang and lang in request.env["res.lang"]._get_frontend():
+                request.future_response.set_cookie("frontend_lang", lang)
         # Policy "2FA required": a signed-in portal user without 2FA goes to
         # the setup first (ir.http keeps them there for every /my page).
         if (

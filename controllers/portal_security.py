@@ -159,7 +159,8 @@ class CustomerPortal(portal.CustomerPortal):
                 "Two-factor authentication is off. Your recovery codes and trusted "
                 "browsers no longer work."
             ),
-            "sessions_ended": _("The selected sessions were signed out."),
+            "sessions_ended": _("That device was signed out."),
+            "sessions_ended_many": _("Those devices were signed out."),
             "no_session": _("That device is no longer signed in."),
             "trusted_devices_forgotten": _(
                 "The selected browsers will ask for a two-factor code at the next "
@@ -482,7 +483,13 @@ class CustomerPortal(portal.CustomerPortal):
                 hidden={"device_id": device_id or "", "scope": scope or ""},
             )
         ended = user._portal_access_end_sessions(device_ids)
-        notice = "sessions_ended" if ended else "no_session"
+        notice = (
+            "no_session"
+            if not ended
+            else "sessions_ended"
+            if ended == 1
+            else "sessions_ended_many"
+        )
         return request.redirect(f"/my/security?security_notice={notice}")
 
     @http.route(

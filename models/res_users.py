@@ -1308,6 +1308,10 @@ class ResUsers(models.Model):
     def _portal_access_devices(self):
         """The user's signed-in devices (core's ``res.device``), most recent first."""
         self.ensure_one()
+        # res.device reads the table of res.device.log (an SQL view): write
+        # the revocations of this request first, or a device just signed out
+        # would still be listed.
+        self.env["res.device.log"].flush_model(["revoked"])
         # sudo: portal users cannot read res.device; the domain keeps it to
         # their own devices.
         return (
@@ -1336,8 +1340,10 @@ class ResUsers(models.Model):
         if devices_sudo and audit:
             self._portal_access_security_event(
                 "sessions_ended",
-                self.env._(
-                    "Signed out %(count)s other session(s) from the portal.",
+                self.env._("Signed out another session from the portal.")
+                if len(sessions) == 1
+                else self.env._(
+                    "Signed out %(count)s other sessions from the portal.",
                     count=len(sessions),
                 ),
             )

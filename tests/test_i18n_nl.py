@@ -1,3 +1,7 @@
+from urllib.parse import urlparse
+
+from lxml import html
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -56,6 +60,30 @@ class TestDutchTranslation(HttpCase):
                 "lang": "en_US",
             }
         )
+
+    def test_portal_in_dutch_after_signing_in(self):
+        """The login page (public) sets the language cookie to the default
+        language; once signed in, the portal follows the customer's own."""
+        self.url_open("/web/session/logout")
+        page = self.url_open("/web/login")
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "en_US")
+        csrf = html.fromstring(page.content).xpath(
+            "//input[@name='csrf_token']/@value"
+        )[0]
+        response = self.url_open(
+            "/web/login",
+            data={
+                "login": self.portal_user.login,
+                "password": self.PASSWORD,
+                "csrf_token": csrf,
+                "redirect": "/my/security",
+            },
+        )
+        # Odoo's URL of the page in Dutch.
+        self.assertEqual(urlparse(response.url).path, "/nl/my/security")
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "nl_NL")
+        self.assertIn("Ingelogde apparaten", response.text)
+        self.assertNotIn("Signed-in devices", response.text)
 
     def test_security_page_in_dutch(self):
         self.authenticate(self.portal_user.login, self.PASSWORD)

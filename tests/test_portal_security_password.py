@@ -103,6 +103,10 @@ class TestPortalSecurityPassword(PortalSecurityCase):
         )
         self.assertIn("Password Updated!", success)
         self.assertIn("your other devices were signed out", success)
+        # The same page no longer lists the other browser as signed in.
+        rows = tree.xpath("//tr[hasclass('o_portal_access_device')]")
+        self.assertEqual(len(rows), 1)
+        self.assertTrue(tree.xpath("//tr[hasclass('o_portal_access_device_current')]"))
 
         response = self.url_open("/my/security", allow_redirects=False)
         self.assertEqual(response.status_code, 200, "this session stays signed in")

@@ -33,10 +33,20 @@ class TestPortalSecurityRecoveryCodes(PortalSecurityCase):
         self.login(self.other_user.login, self.PASSWORD)
         response, tree = self.totp_step(self.codes[0], form_index=1)
         self.assertEqual(self.path(response), "/web/login/totp")
+        # Told in the recovery code's own form, open and with the focus.
         self.assertIn(
             "double-check the recovery code",
-            self.text(tree, "//p[hasclass('alert-danger')]"),
+            self.text(
+                tree,
+                "//details[hasclass('o_portal_access_recovery_login')][@open]"
+                "//p[hasclass('alert-danger')]",
+            ),
         )
+        self.assertEqual(len(tree.xpath("//p[hasclass('alert-danger')]")), 1)
+        self.assertTrue(
+            tree.xpath("//input[@id='o_portal_access_recovery_code'][@autofocus]")
+        )
+        self.assertFalse(tree.xpath("//input[@id='totp_token'][@autofocus]"))
         self.assertEqual(self.portal_user._portal_access_recovery_code_count(), 10)
         self.assertEqual(self.other_user._portal_access_recovery_code_count(), 10)
         # Still at the 2FA step: no page of the account opens.

@@ -136,9 +136,8 @@ class PortalLoginChange(models.TransientModel):
             "params": {
                 "type": "success",
                 "message": self.env._(
-                    "%(user)s now signs in with %(login)s. Notices were sent to the "
-                    "old and the "
-                    "new address.",
+                    "%(user)s now signs in with %(login)s. Notices to the old and "
+                    "the new address are queued and leave with the next mail run.",
                     user=self.user_id.display_name,
                     login=login,
                 ),
