@@ -95,6 +95,9 @@ def shoot_backend(chrome, url):
 
 def shoot_portal(chrome, url):
     chrome.goto(url + "/my", ".o_portal_my_home")
+    # The page's script asks for the document counters, then removes its
+    # spinner.
+    chrome.wait_for(".o_portal_my_home:not(:has(.o_portal_doc_spinner))")
     chrome.screenshot(OUT / "portal_dashboard.png")
     log("portal_dashboard.png")
     chrome.goto(url + "/my/payment_method", "main")
