@@ -731,11 +731,13 @@ class ResUsers(models.Model):
         on: the user still exists, is active, and their credentials did not
         change since the password step."""
         self.ensure_one()
-        user_sudo = self.sudo().with_context(active_test=False).exists()
-        if not user_sudo or not user_sudo.active:
-            return False
+        user_sudo = self.sudo().with_context(active_test=False)
         if fingerprint is None:  # a sign-in started before the module
-            return True
+            return bool(
+                user_sudo.search_count([("id", "=", self.id), ("active", "=", True)])
+            )
+        # One query: the fingerprint covers the active flag, and is False for
+        # a user that no longer exists.
         current = user_sudo._portal_access_credentials_fingerprint()
         return bool(fingerprint and current) and consteq(fingerprint, current)
 
