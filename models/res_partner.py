@@ -1,4 +1,6 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
 
 PORTAL_ACCESS_STATES = [
     ("none", "No access"),
@@ -101,6 +103,45 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.portal_access_user_count = counts.get(partner, 0)
+
+    def write(self, vals):
+        if "email" in vals and not self.env.su:
+            self._portal_access_check_email_change(vals["email"])
+        return super().write(vals)
+
+    def _portal_access_check_email_change(self, email):
+        """Password reset links and security notices of a portal user go to
+        their contact's email. Staff who may edit contacts but not logins
+        (Contact Creation without Access Rights) cannot point that email of
+        an account in use elsewhere than its login: whoever reads the new
+        address could reset the password and sign in as the customer.
+
+        :raise UserError: with a translated message; nothing is written
+        """
+        if self.env.user.has_group("base.group_erp_manager"):
+            return
+        new_email = email_normalize(email or "") or (email or "").strip().lower()
+        # sudo: the users of the contacts, possibly of another company
+        for partner in self.sudo():
+            if new_email == (email_normalize(partner.email or "") or ""):
+                continue
+            for user in partner.user_ids:
+                if (
+                    user != self.env.user
+                    and user.login_date
+                    and user._is_portal()
+                    and new_email != user.login.lower()
+                ):
+                    raise UserError(
+                        self.env._(
+                            "%(contact)s signs in to the portal as %(login)s, and "
+                            "password reset links go to the contact's email: only "
+                            "members of Access Rights may point it to another "
+                            "address (Action > Change portal login changes both).",
+                            contact=partner.display_name,
+                            login=user.login,
+                        )
+                    )
 
     def _get_login_date(self):
         # Sign-up tokens sign this value and are only accepted while it is

@@ -43,9 +43,17 @@ PORTAL_ACCESS_MAX_LENGTHS = {
     "vat": 32,
     "company_name": 128,
 }
+# Longest text a portal user may write in a field of their own user that the
+# portal pages do not offer (signature, out-of-office message).
+PORTAL_ACCESS_MAX_TEXT_LENGTH = 10000
 # Unicode categories of characters that do not show or change how the text
 # around them shows (see _has_hidden_chars).
-_HIDDEN_CHAR_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
+_HIDDEN_CHAR_CATEGORIES = frozenset(
+    {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs", "Mn", "Me"}
+)
+# Letters and symbols that show as blank space (Hangul fillers, Khmer
+# inherent vowels, the blank Braille pattern).
+_BLANK_CHARS = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
 # Control characters (tab and line breaks allowed): PostgreSQL refuses NUL,
 # the others only serve to hide text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -87,9 +95,16 @@ LOGIN_REQUEST_MESSAGE_MAX = 1000
 def _has_hidden_chars(value):
     """Whether ``value`` holds characters that do not show or change how the
     text around them shows: control and format characters (zero-width
-    spaces, right-to-left overrides...), separators, unassigned code points.
-    An address with one looks like another address."""
-    return any(unicodedata.category(char) in _HIDDEN_CHAR_CATEGORIES for char in value)
+    spaces, right-to-left overrides...), separators, unassigned code points,
+    combining marks on nothing, blank letters. An address with one looks like
+    another address."""
+    # Composed first: an accent typed as a separate combining mark shows on
+    # its letter (e + U+0301 is é); a mark left over combines with nothing
+    # or hides (U+034F, variation selectors).
+    return any(
+        char in _BLANK_CHARS or unicodedata.category(char) in _HIDDEN_CHAR_CATEGORIES
+        for char in unicodedata.normalize("NFC", value)
+    )
 
 
 class ResUsers(models.Model):
@@ -1024,6 +1039,7 @@ class ResUsers(models.Model):
 
         :raise ValidationError: with a translated message naming the field
         """
+        self._portal_access_check_own_field_types(vals)
         lang = vals.get("lang")
         if lang and (
             not isinstance(lang, str)
@@ -1086,6 +1102,44 @@ class ResUsers(models.Model):
                             email=value[:80],
                         )
                     ) from None
+
+    def _portal_access_check_own_field_types(self, vals):
+        """Values of the wrong kind in the fields a portal user may write on
+        their own user: dates that are no dates, texts of any length (a
+        signature, an out-of-office message), the inbox notifications that
+        only employees have. Core answered some with a server error.
+
+        :raise ValidationError: with a translated message naming the field
+        """
+        for field_name, value in vals.items():
+            field = self._fields.get(field_name)
+            if field is None or value in (False, None):
+                continue
+            label = field._description_string(self.env)
+            if field.type in ("date", "datetime"):
+                try:
+                    field.convert_to_cache(value, self)
+                except (TypeError, ValueError):
+                    raise ValidationError(
+                        self.env._("%(field)s is not a valid date.", field=label)
+                    ) from None
+            elif (
+                field.type in ("char", "text", "html")
+                and isinstance(value, str)
+                and len(value) > PORTAL_ACCESS_MAX_TEXT_LENGTH
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s is too long: at most %(limit)s characters are "
+                        "allowed.",
+                        field=label,
+                        limit=PORTAL_ACCESS_MAX_TEXT_LENGTH,
+                    )
+                )
+        if vals.get("notification_type") == "inbox" and self.share:
+            raise ValidationError(
+                self.env._("Portal users receive their notifications by email.")
+            )
 
     @api.model
     def change_password(self, old_passwd, new_passwd):

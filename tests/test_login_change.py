@@ -212,6 +212,8 @@ class TestLoginChangeWizard(LoginChangeCommon, TransactionCase):
             "jane\u200b@example.com",
             "jane@evil\u202emoc.elpmaxe",
             "jane\u00a0doe@example.com",
+            "jane\u034f@example.com",
+            "jane\u3164@example.com",
         ):
             # Created directly: the view's required flag is no protection.
             with self.subTest(bad=bad), self.assertRaises(ValidationError):

@@ -414,10 +414,12 @@ class TestPortalWizard(PortalWizardCase):
         self.assertEqual(invitation.recipient_ids, self.jane)
         self.assertEqual(self.jane.email, "jane@example.com")
 
-        # Jane signs in; a staff member then points her contact elsewhere.
+        # Jane signs in; her contact's email then differs from her login (she
+        # gave another one in the portal; staff without Access Rights cannot,
+        # see test_staff_cannot_redirect_a_used_account_elsewhere).
         self.env["res.users.log"].with_user(user).sudo().create({})
         user.invalidate_recordset(["login_date"])
-        self.jane.with_user(self.staff).email = "attacker@evil.example.com"
+        self.jane.sudo().email = "jane.private@example.com"
         mails_before = self.queued_mails(user)
         wizard = self.open_popup(self.jane)
         line = self.line_of(wizard, self.jane)
@@ -635,6 +637,61 @@ class TestPortalWizardRights(PortalWizardCase):
         with self.assertRaisesRegex(UserError, "not allowed to edit this contact"):
             self.line_of(wizard, locked).action_grant_access()
         self.assertFalse(self.users_of(locked))
+
+    def test_staff_cannot_redirect_a_used_account_elsewhere(self):
+        """Password reset links go to the contact's email: staff without
+        Access Rights cannot point the email of an account in use to an
+        address other than its login (they would reset the password and sign
+        in as the customer). Before the first sign-in, and towards the login
+        itself, the email stays theirs to edit."""
+        self.line_of(self.open_popup(self.jane), self.jane).action_grant_access()
+        user = self.users_of(self.jane)
+        jane_as_staff = self.jane.with_user(self.staff)
+        jane_as_staff.email = "jane.typo@example.com"  # never signed in: free
+        jane_as_staff.email = "jane@example.com"
+        user.with_user(user)._update_last_login()
+        user.invalidate_recordset(["login_date"])
+        self.assertTrue(user.login_date)
+        with self.assertRaisesRegex(UserError, "only members of Access Rights"):
+            jane_as_staff.email = "mallory@evil.example.com"
+        self.assertEqual(self.jane.email, "jane@example.com")
+        jane_as_staff.write({"phone": "+31 20 000 0000"})  # other fields: free
+        manager = new_test_user(
+            self.env,
+            login="pa_rights_manager",
+            groups="base.group_user,base.group_partner_manager,base.group_erp_manager",
+        )
+        self.jane.with_user(manager).email = "jane.doe@example.com"
+        self.assertEqual(self.jane.email, "jane.doe@example.com")
+
+    def test_address_added_in_the_portal_is_not_invited(self):
+        """Core types a billing-and-delivery address a customer adds in the
+        portal as "other", which the popup lists like a person: Grant skips
+        it, so an address with someone else's email cannot become an
+        account in the customer's company."""
+        self.line_of(self.open_popup(self.jane), self.jane).action_grant_access()
+        user = self.users_of(self.jane)
+        address = (
+            self.env["res.partner"]
+            .with_user(user)
+            .sudo()
+            .create(
+                {
+                    "name": "Eve Outsider",
+                    "email": "eve@evil.example.com",
+                    "type": "other",
+                    "parent_id": self.acme.id,
+                }
+            )
+        )
+        self.assertEqual(address.create_uid, user)
+        wizard = self.open_popup(self.acme)
+        wizard.action_grant_all()
+        self.assertIn(
+            "Eve Outsider: an address the customer added in the portal",
+            wizard.portal_access_summary,
+        )
+        self.assertFalse(self.users_of(address))
 
     def test_own_company_never_gets_access(self):
         """The contact of a company of this database (YourCompany): its

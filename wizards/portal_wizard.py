@@ -494,6 +494,16 @@ class PortalWizardUser(models.TransientModel):
             if grant
             else self.env["res.partner"]
         )
+        # sudo: who created the contacts. Addresses customers add in the
+        # portal (core types a billing-and-delivery one as "other", which the
+        # popup lists like a person) are not people to invite.
+        portal_made = (
+            self.partner_id.sudo().filtered(
+                lambda partner: partner.type != "contact" and partner.create_uid.share
+            )
+            if grant
+            else self.env["res.partner"]
+        )
         reasons = {}
         for line in self:
             if line.partner_id not in writable:
@@ -502,6 +512,8 @@ class PortalWizardUser(models.TransientModel):
                 reasons[line] = _("internal user, managed in Settings > Users")
             elif grant and line.is_portal:
                 reasons[line] = _("already has portal access")
+            elif grant and line.partner_id in portal_made and not line.user_id:
+                reasons[line] = _("an address the customer added in the portal")
             elif grant and line.partner_id in own_companies:
                 reasons[line] = _("address of a company of this database")
             elif grant and line.user_id and line.user_id in technical:
