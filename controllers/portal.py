@@ -13,37 +13,13 @@ from odoo.tools import str2bool
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..models.res_users import PORTAL_ACCESS_MAX_LENGTHS
+from .common import PORTAL_ACCESS_ADDRESS_TYPES, drop_reserved_keys, is_ascii_number
 
 _logger = logging.getLogger(__name__)
 
 # Largest id PostgreSQL stores in an ``integer`` column: anything above can
 # only come from a forged request and would crash the query.
 _MAX_ID = 2**31 - 1
-
-
-# Names of core's internal arguments that the address routes pass their
-# query string or form on to (``**form_data``): posted as a field, each one
-# was a server error (argument given twice) or, for
-# ``verify_address_values``, switched off every check of the form.
-PORTAL_ACCESS_RESERVED_FORM_KEYS = frozenset(
-    {"partner_sudo", "address_values", "verify_address_values", "form_data"}
-)
-# The address types of core's address form.
-PORTAL_ACCESS_ADDRESS_TYPES = ("billing", "delivery")
-
-
-def _drop_reserved_keys(params):
-    """Remove from ``params`` (in place) what no form of ours sends but core's
-    internal arguments are named after; return ``params``."""
-    for key in PORTAL_ACCESS_RESERVED_FORM_KEYS.intersection(params):
-        params.pop(key)
-    return params
-
-
-def _is_ascii_number(value):
-    """Whether ``value`` is written with the digits 0-9 only (``str.isdigit``
-    also takes "²" or "٣", which ``int()`` refuses or reads)."""
-    return value.isascii() and value.isdigit()
 
 
 # Characters no address field may hold: PostgreSQL refuses NUL outright, the
@@ -161,7 +137,7 @@ class PortalAccessCustomerPortal(CustomerPortal):
             use_delivery_as_billing=self._portal_access_parse_bool(
                 use_delivery_as_billing
             ),
-            **_drop_reserved_keys(query_params),
+            **drop_reserved_keys(query_params),
         )
 
     @http.route()
@@ -173,7 +149,7 @@ class PortalAccessCustomerPortal(CustomerPortal):
         """
         from_page = self._portal_access_is_page_submission(form_data)
         partner_id = self._portal_access_parse_id(partner_id)
-        _drop_reserved_keys(form_data)
+        drop_reserved_keys(form_data)
         if "use_delivery_as_billing" in form_data:
             form_data["use_delivery_as_billing"] = self._portal_access_parse_bool(
                 form_data["use_delivery_as_billing"]
@@ -355,7 +331,7 @@ class PortalAccessCustomerPortal(CustomerPortal):
                 and key in partner_fields
                 and partner_fields[key].type == "many2one"
                 and value.strip().isdigit()
-                and not _is_ascii_number(value.strip())
+                and not is_ascii_number(value.strip())
             ):
                 form_data[key] = f"not an id: {value}"
         address_values, extra_form_data = super()._parse_form_data(form_data)
@@ -565,7 +541,7 @@ class PortalAccessCustomerPortal(CustomerPortal):
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, str) and _is_ascii_number(value.strip()):
+        elif isinstance(value, str) and is_ascii_number(value.strip()):
             number = int(value.strip())
         else:
             number = 0

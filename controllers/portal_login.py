@@ -8,6 +8,8 @@ from odoo.tools import email_normalize
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from .common import drop_reserved_keys
+
 _logger = logging.getLogger(__name__)
 
 # Control characters (tab and line breaks allowed).
@@ -132,10 +134,9 @@ class PortalLogin(CustomerPortal):
     def my_addresses(self, **query_params):
         # The main address is edited from /my/addresses too, and this page
         # does not use _prepare_portal_layout_values.
-        # Core passes the query string on to _prepare_address_data, whose
-        # own argument ``partner_sudo`` was a server error as a parameter.
-        query_params.pop("partner_sudo", None)
-        response = super().my_addresses(**query_params)
+        # Core passes the query string on to _prepare_address_data (see
+        # drop_reserved_keys).
+        response = super().my_addresses(**drop_reserved_keys(query_params))
         if getattr(response, "qcontext", None) is not None:
             response.qcontext.update(self._pop_login_unchanged_notice())
         return response

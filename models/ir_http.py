@@ -37,14 +37,16 @@ class IrHttp(models.AbstractModel):
         """
         if not request.session.uid:
             return None
+        routes = endpoint.routing.get("routes") or ()
         # Documents under /my (an invoice, an order) and the portal's chatter
         # routes are public routes (a link with an access token opens them),
-        # but for a signed-in user they are the portal too.
-        if endpoint.routing.get("auth") != "user" and not (
-            request.httprequest.path.startswith(PORTAL_ACCESS_TOTP_HELD_PREFIXES)
+        # but for a signed-in user they are the portal too. Told from the
+        # routes, not the requested path, which may start with a language
+        # (/nl/my/...).
+        if endpoint.routing.get("auth") != "user" and not any(
+            route.startswith(PORTAL_ACCESS_TOTP_HELD_PREFIXES) for route in routes
         ):
             return None
-        routes = endpoint.routing.get("routes") or ()
         if PORTAL_ACCESS_TOTP_SETUP_ROUTES.intersection(routes):
             return None
         if not request.env.user._portal_access_totp_setup_required():

@@ -18,16 +18,12 @@ class ResCompany(models.Model):
             .with_context(active_test=False)
             .all_user_ids
         )
-        revoked = public_users.filtered(
-            lambda user: (
-                user.company_id == self and user._portal_access_is_former_portal_user()
-            )
-        )
-        if not revoked:
+        company_users = public_users.filtered(lambda user: user.company_id == self)
+        real = company_users._portal_access_public_users()
+        if real == company_users:  # no former portal user among them
             return super()._get_public_user()
-        candidates = (
-            public_users.filtered(lambda user: user.company_id == self) - revoked
-        )
+        # In core's order, without the former portal users.
+        candidates = company_users.filtered(lambda user: user in real)
         if candidates:
             return candidates[0]
         return (

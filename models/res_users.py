@@ -591,70 +591,56 @@ class ResUsers(models.Model):
         archived flag is theirs to edit, so they tell nothing here.
         """
         self.ensure_one()
-        return not self._portal_access_is_public_user()
+        return not self._portal_access_public_users()
 
-    def _portal_access_is_public_user(self):
-        """Tell whether this user is one of Odoo's public (anonymous) users:
+    def _portal_access_public_users(self):
+        """The users of ``self`` that are Odoo's public (anonymous) users:
         ``base.public_user``, the copies core makes of it per company (login
-        ``public-user@company-<id>.com``) or the user of a website."""
-        self.ensure_one()
-        if self == self.env.ref("base.public_user", raise_if_not_found=False):
-            return True
-        # sudo: logins and websites of possibly another company
-        if _PUBLIC_USER_LOGIN.fullmatch(self.sudo().login or ""):
-            return True
-        Website = self.env.get("website")
-        return Website is not None and bool(
-            Website.sudo()
-            .with_context(active_test=False)
-            .search_count([("user_id", "=", self.id)], limit=1)
-        )
-
-    def _portal_access_is_technical_user(self):
-        """Tell whether this user is one of Odoo's technical users that must
-        never become a portal user: the public (anonymous) users, or the
-        template that sign-up copies new portal users from. Granting access
-        to one of them would hand its login to whoever receives the
-        invitation."""
-        self.ensure_one()
-        return bool(self._portal_access_technical_users())
-
-    def _portal_access_technical_users(self):
-        """Batch version of ``_portal_access_is_technical_user``: the users of
-        ``self`` that are technical users, in at most two queries whatever
-        their number (the public user's record, the websites' users).
+        ``public-user@company-<id>.com``) or the users of websites; at most
+        one query (the websites) whatever their number.
 
         :return: a subset of ``self``
         """
         if not self:
             return self
+        public_user = self.env.ref("base.public_user", raise_if_not_found=False)
+        # sudo: logins of possibly another company
+        public = self.filtered(
+            lambda user: (
+                user == public_user
+                or _PUBLIC_USER_LOGIN.fullmatch(user.sudo().login or "")
+            )
+        )
+        Website = self.env.get("website")
+        others = self - public
+        if Website is not None and others:
+            # sudo: websites of possibly another company
+            website_user_ids = set(
+                Website.sudo()
+                .with_context(active_test=False)
+                .search_fetch([("user_id", "in", others.ids)], ["user_id"])
+                .user_id.ids
+            )
+            public |= others.filtered(lambda user: user.id in website_user_ids)
+        return public
+
+    def _portal_access_technical_users(self):
+        """The users of ``self`` that are Odoo's technical users, which must
+        never become portal users: the public (anonymous) users, or the
+        template that sign-up copies new portal users from. Granting access
+        to one of them would hand its login to whoever receives the
+        invitation.
+
+        :return: a subset of ``self``
+        """
         template_id = literal_eval(
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("base.template_portal_user_id", "False")
             or "False"
         )
-        public_user = self.env.ref("base.public_user", raise_if_not_found=False)
-        # sudo: logins of possibly another company
-        technical = self.filtered(
-            lambda user: (
-                user.id == template_id
-                or user == public_user
-                or _PUBLIC_USER_LOGIN.fullmatch(user.sudo().login or "")
-            )
-        )
-        Website = self.env.get("website")
-        others = self - technical
-        if Website is not None and others:
-            # sudo: websites of possibly another company
-            website_users = (
-                Website.sudo()
-                .with_context(active_test=False)
-                .search_fetch([("user_id", "in", others.ids)], ["user_id"])
-                .user_id
-            )
-            technical |= others.filtered(lambda user: user.id in website_users.ids)
-        return technical
+        template = self.filtered(lambda user: user.id == template_id)
+        return template | (self - template)._portal_access_public_users()
 
     @api.model
     def _portal_access_create_users_from_template(self, vals_list):
@@ -719,12 +705,14 @@ class ResUsers(models.Model):
 
     def authenticate(self, credential, user_agent_env):
         auth_info = super().authenticate(credential, user_agent_env)
-        if request and auth_info.get("uid") and auth_info.get("mfa") != "skip":
-            # The password step is done; the 2FA step may follow, in a later
-            # request. Remember what the password was checked against, so that
-            # a sign-in left at the 2FA step does not outlive a password
-            # change, a login change or a revoked access (controllers/home.py).
-            user_sudo = self.sudo().browse(auth_info["uid"])
+        if not (request and auth_info.get("uid") and auth_info.get("mfa") != "skip"):
+            return auth_info
+        user_sudo = self.sudo().browse(auth_info["uid"])
+        # The same test as core's Session.authenticate: a 2FA step follows,
+        # in a later request. Remember what the password was checked against,
+        # so that a sign-in left at that step does not outlive a password
+        # change, a login change or a revoked access (controllers/home.py).
+        if user_sudo._mfa_url():
             request.session[PORTAL_ACCESS_PRE_LOGIN_KEY] = (
                 user_sudo._portal_access_credentials_fingerprint()
             )
@@ -1039,7 +1027,6 @@ class ResUsers(models.Model):
 
         :raise ValidationError: with a translated message naming the field
         """
-        self._portal_access_check_own_field_types(vals)
         lang = vals.get("lang")
         if lang and (
             not isinstance(lang, str)
@@ -1053,21 +1040,7 @@ class ResUsers(models.Model):
                     lang=_SINGLE_LINE_FORBIDDEN.sub("", str(lang))[:20],
                 )
             )
-        for field_name, value in vals.items():
-            field = self._fields.get(field_name)
-            if field is None or field.type != "selection" or value in (False, None):
-                continue
-            # Core's ORM stores any string in a selection column: an unknown
-            # time zone or notification type was a server error later on.
-            choices = {key for key, _label in field._description_selection(self.env)}
-            if not isinstance(value, str) or value not in choices:
-                raise ValidationError(
-                    self.env._(
-                        "%(field)s: “%(value)s” is not one of the choices.",
-                        field=field._description_string(self.env),
-                        value=_SINGLE_LINE_FORBIDDEN.sub("", str(value))[:40],
-                    )
-                )
+        self._portal_access_check_own_field_types(vals)
         for field_name in ("name", "email", "phone"):
             if field_name not in vals:
                 continue
@@ -1105,7 +1078,9 @@ class ResUsers(models.Model):
 
     def _portal_access_check_own_field_types(self, vals):
         """Values of the wrong kind in the fields a portal user may write on
-        their own user: dates that are no dates, texts of any length (a
+        their own user: choices that are not in the list (core's ORM stores
+        any string in a selection column; an unknown time zone was a server
+        error later on), dates that are no dates, texts of any length (a
         signature, an out-of-office message), the inbox notifications that
         only employees have. Core answered some with a server error.
 
@@ -1116,7 +1091,19 @@ class ResUsers(models.Model):
             if field is None or value in (False, None):
                 continue
             label = field._description_string(self.env)
-            if field.type in ("date", "datetime"):
+            if field.type == "selection":
+                choices = {
+                    key for key, _label in field._description_selection(self.env)
+                }
+                if not isinstance(value, str) or value not in choices:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s: “%(value)s” is not one of the choices.",
+                            field=label,
+                            value=_SINGLE_LINE_FORBIDDEN.sub("", str(value))[:40],
+                        )
+                    )
+            elif field.type in ("date", "datetime"):
                 try:
                     field.convert_to_cache(value, self)
                 except (TypeError, ValueError):

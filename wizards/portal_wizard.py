@@ -482,28 +482,19 @@ class PortalWizardUser(models.TransientModel):
         # A contact the staff member may not edit (another company's, say)
         # is left alone with a reason instead of refusing the whole list.
         writable = self.partner_id._filtered_access("write")
-        technical = (
-            self.user_id._portal_access_technical_users()
-            if grant
-            else self.env["res.users"]
-        )
-        # sudo: the companies of this database, allowed to the staff or not;
-        # the portal user of one could edit the company's own address.
-        own_companies = (
-            self.env["res.company"].sudo().search([]).partner_id
-            if grant
-            else self.env["res.partner"]
-        )
-        # sudo: who created the contacts. Addresses customers add in the
-        # portal (core types a billing-and-delivery one as "other", which the
-        # popup lists like a person) are not people to invite.
-        portal_made = (
-            self.partner_id.sudo().filtered(
+        technical = self.env["res.users"]
+        own_companies = portal_made = self.env["res.partner"]
+        if grant:
+            technical = self.user_id._portal_access_technical_users()
+            # sudo: the companies of this database, allowed to the staff or
+            # not; the portal user of one could edit the company's address.
+            own_companies = self.env["res.company"].sudo().search([]).partner_id
+            # sudo: who created the contacts. Addresses customers add in the
+            # portal (core types a billing-and-delivery one as "other", which
+            # the popup lists like a person) are not people to invite.
+            portal_made = self.partner_id.sudo().filtered(
                 lambda partner: partner.type != "contact" and partner.create_uid.share
             )
-            if grant
-            else self.env["res.partner"]
-        )
         reasons = {}
         for line in self:
             if line.partner_id not in writable:
