@@ -9,6 +9,16 @@ PORTAL_ACCESS_STATES = [
     ("revoked", "Revoked"),
     ("internal", "Internal user"),
 ]
+# Also the help of the popup lines' columns (portal.wizard.user).
+PORTAL_ACCESS_STATE_HELP = (
+    "No access: no user. Invited: portal user who never logged in. "
+    "Active: portal user who has logged in. Revoked: the user was archived "
+    "or removed from the portal. Internal user: an employee account, "
+    "managed in Settings > Users."
+)
+PORTAL_ACCESS_INVITE_DATE_HELP = (
+    "When the latest portal invitation was queued for this contact."
+)
 
 
 class ResPartner(models.Model):
@@ -24,17 +34,14 @@ class ResPartner(models.Model):
         compute="_compute_portal_access_state",
         store=True,
         default="none",
-        help="No access: no user. Invited: portal user who never logged in. "
-        "Active: portal user who has logged in. Revoked: the user was archived "
-        "or removed from the portal. Internal user: an employee account, "
-        "managed in Settings > Users.",
+        help=PORTAL_ACCESS_STATE_HELP,
         groups="base.group_user",
     )
     portal_access_invite_date = fields.Datetime(
         string="Last Portal Invitation",
         copy=False,
         readonly=True,
-        help="When the latest portal invitation was queued for this contact.",
+        help=PORTAL_ACCESS_INVITE_DATE_HELP,
         groups="base.group_user",
     )
     portal_access_revoke_date = fields.Datetime(

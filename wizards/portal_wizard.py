@@ -10,6 +10,11 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, email_normalize
 
+from ..models.res_partner import (
+    PORTAL_ACCESS_INVITE_DATE_HELP,
+    PORTAL_ACCESS_STATE_HELP,
+    PORTAL_ACCESS_STATES,
+)
 from ..models.res_users import INVITE_LIMIT, INVITE_LIMIT_TYPE, INVITE_WINDOW
 
 _logger = logging.getLogger(__name__)
@@ -266,9 +271,22 @@ class PortalWizard(models.TransientModel):
 class PortalWizardUser(models.TransientModel):
     _inherit = "portal.wizard.user"
 
-    portal_access_state = fields.Selection(related="partner_id.portal_access_state")
+    # Computed together rather than as two related fields: one pass over the
+    # lines of a whole company instead of two; as superuser, as related
+    # fields are (the contact of a company the staff member does not work in
+    # stays listed).
+    portal_access_state = fields.Selection(
+        PORTAL_ACCESS_STATES,
+        string="Portal Access",
+        compute="_compute_portal_access_partner_values",
+        compute_sudo=True,
+        help=PORTAL_ACCESS_STATE_HELP,
+    )
     portal_access_invite_date = fields.Datetime(
-        related="partner_id.portal_access_invite_date", string="Last Invitation"
+        string="Last Invitation",
+        compute="_compute_portal_access_partner_values",
+        compute_sudo=True,
+        help=PORTAL_ACCESS_INVITE_DATE_HELP,
     )
 
     @api.model_create_multi
@@ -284,6 +302,15 @@ class PortalWizardUser(models.TransientModel):
     # Computes (batched: the popup lists whole companies)
     # ------------------------------------------------------------
 
+    @api.depends(
+        "partner_id.portal_access_state", "partner_id.portal_access_invite_date"
+    )
+    def _compute_portal_access_partner_values(self):
+        for line in self:
+            partner = line.partner_id
+            line.portal_access_state = partner.portal_access_state
+            line.portal_access_invite_date = partner.portal_access_invite_date
+
     @api.depends("partner_id")
     def _compute_user_id(self):
         # Core reads the contact's users with the staff member's rights: the
@@ -291,9 +318,13 @@ class PortalWizardUser(models.TransientModel):
         # the line looked like a contact without access, and "Grant" created
         # a second user for the same contact. sudo: find it whatever its
         # company; what the popup then does with it is checked per action.
+        # One environment for all contacts: the popup lists whole companies.
+        partners_sudo = self.partner_id.sudo().with_context(active_test=False)
+        first_user_ids = {
+            partner.id: partner.user_ids[:1].id for partner in partners_sudo
+        }
         for line in self:
-            users_sudo = line.partner_id.sudo().with_context(active_test=False).user_ids
-            line.user_id = users_sudo[:1].sudo(False)
+            line.user_id = first_user_ids.get(line.partner_id.id, False)
 
     @api.depends("email")
     def _compute_email_state(self):
@@ -379,11 +410,13 @@ class PortalWizardUser(models.TransientModel):
         group_portal_id = xmlid_to_res_id("base.group_portal")
         for line in self:
             user_sudo = line.user_id.sudo()
+            if not user_sudo:
+                line.is_internal = line.is_portal = False
+                continue
             group_ids = user_sudo.all_group_ids.ids
-            line.is_internal = bool(user_sudo) and group_user_id in group_ids
+            line.is_internal = group_user_id in group_ids
             line.is_portal = (
-                bool(user_sudo)
-                and not line.is_internal
+                not line.is_internal
                 and user_sudo.active
                 and group_portal_id in group_ids
             )
