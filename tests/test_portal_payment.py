@@ -1,6 +1,6 @@
 import unittest
 
-from odoo.tests import JsonRpcException, tagged
+from odoo.tests import JsonRpcException, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common_account import PortalAccountCase
@@ -127,6 +127,7 @@ class TestPortalPaymentMethods(PaymentAccountCase):
         text = " ".join(own.text_content().split())
         self.assertIn("4242", text)  # masked number
         self.assertIn(self.demo_method.name, text)  # brand
+        self.assertIn(self.provider.name, text)  # provider
         self.assertIn("Added on", text)  # date added
         self.assertTrue(
             tree.xpath("//*[hasclass('o_portal_access_payment_edit_note')]")
@@ -254,6 +255,31 @@ class TestPortalPaymentMethods(PaymentAccountCase):
             "deleted from the customer portal",
             self.anne.partner_id.message_ids[:1].body,
         )
+
+    def test_staff_archive_a_customers_method_in_the_back_office(self):
+        """Settings administrators see a customer's method from the contact
+        (core's rule showed them only their own) and delete it as Odoo does,
+        by archiving it; the customer's portal no longer lists it, and the
+        history is kept."""
+        token = self._save_demo_card(self.anne)
+        staff = new_test_user(
+            self.env,
+            login="pa_payment_admin",
+            groups="base.group_user,base.group_system",
+            name="Paula Payments",
+        )
+        partner_as_staff = self.anne.partner_id.with_user(staff)
+        # The contact form's "Saved Payment Methods" button counts it.
+        self.assertEqual(partner_as_staff.payment_token_count, 1)
+        token.with_user(staff).action_archive()
+        token.invalidate_recordset()
+        partner_as_staff.invalidate_recordset()
+        self.assertEqual(partner_as_staff.payment_token_count, 0)
+        self.assertFalse(token.active)
+        self.assertTrue(token.exists())
+        tree = self._payment_page(self.anne)
+        self.assertEqual(self._own_token_ids(tree), [])
+        self.assertEqual(self._shared_token_ids(self._payment_page(self.bart)), [])
 
     def test_dashboard_card_and_count(self):
         # Demo provider enabled, nothing saved: the card is there, count 0.
