@@ -77,6 +77,65 @@ class TestPortalDetails(PortalAccountCase):
         self.assertTrue(response.headers["Location"].endswith("/my"))
         self.assertEqual(self.anne.partner_id.phone, "+31 6 2222 2222")
 
+    def test_every_editable_field_changes(self):
+        """A customer without a company (nothing issued to them yet) changes
+        every field of the details form, as core's rules allow: name, email,
+        phone, address, country and state, company name and VAT."""
+        ivan = new_test_user(
+            self.env,
+            login="ivan@example.com",
+            groups="base.group_portal",
+            name="Ivan Ind",
+            password=PASSWORD,
+        )
+        ivan.partner_id.write(
+            {
+                "street": "Damrak 3",
+                "city": "Amsterdam",
+                "zip": "1012 LG",
+                "country_id": self.nl.id,
+                "phone": "+31 20 000 0003",
+            }
+        )
+        self.authenticate(ivan.login, PASSWORD)
+        changes = {
+            "name": "Ivan Individual",
+            "email": "ivan.new@example.com",
+            "phone": "+1 512 555 0100",
+            "street": "100 Congress Ave",
+            "city": "Austin",
+            "zip": "78701",
+            "country_id": str(self.us.id),
+            "state_id": str(self.texas.id),
+            "company_name": "Ivan Consulting",
+            "vat": "US123456789",
+        }
+        self.assertEqual(self._submit_json(changes), {"redirectUrl": "/my"})
+        partner = ivan.partner_id
+        partner.invalidate_recordset()
+        self.assertRecordValues(
+            partner,
+            [
+                {
+                    "name": "Ivan Individual",
+                    "email": "ivan.new@example.com",
+                    "phone": "+1 512 555 0100",
+                    "street": "100 Congress Ave",
+                    "city": "Austin",
+                    "zip": "78701",
+                    "country_id": self.us.id,
+                    "state_id": self.texas.id,
+                    "company_name": "Ivan Consulting",
+                    "vat": "US123456789",
+                }
+            ],
+        )
+        self.assertEqual(ivan.login, "ivan@example.com", "the login stays")
+        # The same without JavaScript.
+        response = self._submit_page({"city": "Houston", "zip": "77002"})
+        self.assertTrue(response.headers["Location"].endswith("/my"))
+        self.assertEqual((partner.city, partner.zip), ("Houston", "77002"))
+
     def test_browser_without_javascript_detected_by_fetch_metadata(self):
         """Browsers that send ``Sec-Fetch-Dest`` get a page even without the
         marker; core's script (a fetch) keeps getting JSON."""

@@ -1821,6 +1821,122 @@ class TestSecurityHostileInput(PaymentAccountCase):
         self.assertNotIn("<script", body)
         self.assertIn("tom.dijk@dijk.example.com", body)
 
+    def test_07_every_form_post_needs_its_csrf_token(self):
+        """Every form route the module declares or overrides that takes a
+        POST is refused without a CSRF token, with the values that would
+        otherwise act (delete the account, turn 2FA off, sign out devices...).
+        The routes are read from Odoo's routing map: a new one fails here
+        until it gets its row.
+        """
+        # Values that would act on a route with a valid token; the user who
+        # sends them (carl has 2FA on).
+        valid = {
+            "/web/login/totp": (
+                "erik_totp_step",
+                lambda t: {"totp_token": pyotp.TOTP(t.erik_secret).now()},
+            ),
+            "/my": ("anne", {}),
+            "/my/home": ("anne", {}),
+            "/my/addresses": ("anne", {}),
+            "/my/payment_method": ("anne", {}),
+            "/my/account/login/request": (
+                "anne",
+                {"requested_login": "anne.new@polder.example.com", "message": "Hi"},
+            ),
+            "/my/address/submit": (
+                "anne",
+                {
+                    "partner_id": str(self.anne_address.id),
+                    "name": "Polder Warehouse 2",
+                    "street": "Havenweg 6",
+                    "city": "Zaandam",
+                    "zip": "1505 HZ",
+                    "country_id": str(self.nl.id),
+                    "address_type": "delivery",
+                },
+            ),
+            "/my/address/<int:partner_id>/archive": ("anne", {}),
+            "/my/payment_method/<int:token_id>/delete": ("anne", {}),
+            "/my/security": (
+                "anne",
+                {
+                    "op": "password",
+                    "old": PASSWORD,
+                    "new1": "Another-pass-2026",
+                    "new2": "Another-pass-2026",
+                },
+            ),
+            "/my/deactivate_account": (
+                "anne",
+                {"validation": self.anne.login, "password": PASSWORD},
+            ),
+            "/my/security/2fa/enable": ("anne", {"password": PASSWORD}),
+            "/my/security/2fa/enable/confirm": (
+                "anne",
+                {"code": "123456", "password": PASSWORD},
+            ),
+            "/my/security/2fa/disable": ("carl", {"password": PASSWORD}),
+            "/my/security/2fa/recovery-codes": ("carl", {"password": PASSWORD}),
+            "/my/security/devices/sign-out": (
+                "carl",
+                {"scope": "others", "password": PASSWORD},
+            ),
+            "/my/security/trusted-devices/forget": (
+                "carl",
+                {"scope": "all", "password": PASSWORD},
+            ),
+        }
+        ids = {"partner_id": "{anne_address}", "token_id": "{anne_token}"}
+        routes = self.module_form_post_routes()
+        self.assertIn("/my/security/2fa/disable", routes, "the map was read")
+        self.assertFalse(
+            set(routes) - set(valid),
+            "a POST route of the module has no row in this test",
+        )
+        cases = []
+        for path, routing in sorted(routes.items()):
+            user, data = valid[path]
+            url = path
+            for name, ref in ids.items():
+                url = url.replace(f"<int:{name}>", ref)
+            self.assertNotIn("<", url, f"{path}: an id to fill in")
+            # Routes that check the token themselves answer 403 (the same
+            # as any other refusal); Odoo's own check answers 400.
+            status = 400 if routing.get("csrf", True) else 403
+            for label, token in (("no", {}), ("a wrong", {"csrf_token": WRONG_CSRF})):
+                cases.append(
+                    case(
+                        f"CSRF: {path} with {label} token",
+                        url,
+                        user=user,
+                        method="POST",
+                        data=lambda t, d=data, k=token: {**t.resolve(d), **k},
+                        status=status,
+                    )
+                )
+        self.run_cases(cases)
+        self.assertTrue(self.anne.active, "the account was not deleted")
+        self.assertTrue(self.carl.totp_enabled, "2FA stays on")
+
+    def module_form_post_routes(self):
+        """``{path: routing}`` of the ``http`` routes declared or overridden
+        by this module's controllers that take a POST."""
+        routes = {}
+        for rule in self.env["ir.http"].routing_map().iter_rules():
+            endpoint = rule.endpoint
+            routing = endpoint.routing
+            methods = routing.get("methods")
+            if routing.get("type") != "http" or (methods and "POST" not in methods):
+                continue
+            name = endpoint.func.__name__
+            if any(
+                name in klass.__dict__
+                and klass.__module__.startswith("odoo.addons.portal_access.")
+                for klass in type(endpoint.func.__self__).mro()
+            ):
+                routes[rule.rule] = routing
+        return routes
+
 
 @tagged("post_install", "-at_install")
 class TestSecurityHostileInputEmails(PaymentAccountCase):
