@@ -405,14 +405,17 @@ class PortalWizardUser(models.TransientModel):
         # user, so that "Grant Access" re-activates it.
         # Ids from the (cached) XML id table: env.ref would check that each
         # group exists, one query per group on every opening of the popup.
+        # Looked up only when a line has a user: a company whose contacts
+        # have none opens without them.
+        lines_with_user = self.filtered("user_id")
+        (self - lines_with_user).update({"is_internal": False, "is_portal": False})
+        if not lines_with_user:
+            return
         xmlid_to_res_id = self.env["ir.model.data"]._xmlid_to_res_id
         group_user_id = xmlid_to_res_id("base.group_user")
         group_portal_id = xmlid_to_res_id("base.group_portal")
-        for line in self:
+        for line in lines_with_user:
             user_sudo = line.user_id.sudo()
-            if not user_sudo:
-                line.is_internal = line.is_portal = False
-                continue
             group_ids = user_sudo.all_group_ids.ids
             line.is_internal = group_user_id in group_ids
             line.is_portal = (
