@@ -23,3 +23,4 @@ from . import test_security_abuse
 from . import test_security_concurrency
 from . import test_security_access_matrix
 from . import test_security_sessions
+from . import test_security_user_mails
