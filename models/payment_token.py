@@ -56,12 +56,17 @@ class PaymentToken(models.Model):
     @api.model
     def _portal_access_get_portal_tokens_domain(self, partner):
         """Domain of the active tokens listed on the portal for ``partner``:
-        their own and those saved by their company or colleagues.
+        their own and those saved by their company or colleagues (not by a
+        subsidiary, another customer).
 
         :param res.partner partner: the customer
         :rtype: odoo.fields.Domain
         """
-        return Domain("partner_id", "child_of", partner.commercial_partner_id.id)
+        # The same commercial entity, not its whole tree: a subsidiary (a
+        # company under the customer's company) is another customer.
+        return Domain(
+            "partner_id.commercial_partner_id", "=", partner.commercial_partner_id.id
+        )
 
     @api.model
     def _portal_access_get_portal_tokens(self, partner):

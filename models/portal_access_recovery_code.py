@@ -99,16 +99,20 @@ class PortalAccessRecoveryCode(models.Model):
         if not matched:
             return False
         # Conditional update: of two concurrent sign-ins with the same code,
-        # only one wins.
+        # only one wins; the others fail with a serialization error, which
+        # Odoo replays (and the replay finds the code used).
+        # log_exceptions=False: that error is expected, no "bad query" to log.
         self.env.flush_all()
-        rows = self.env.execute_query(
+        self.env.cr.execute(
             SQL(
                 "UPDATE portal_access_recovery_code SET used_date = now() at time zone "
                 "'UTC' "
                 "WHERE id = %s AND used_date IS NULL RETURNING id",
                 matched.id,
-            )
+            ),
+            log_exceptions=False,
         )
+        rows = self.env.cr.fetchall()
         matched.invalidate_recordset(["used_date"])
         return bool(rows)
 

@@ -114,6 +114,16 @@ class ResUsers(models.Model):
     # without scanning the whole table.
     _portal_access_login_lower_idx = models.Index("(lower(login))")
 
+    portal_access_login_change_date = fields.Datetime(
+        string="Portal Login Changed On",
+        copy=False,
+        readonly=True,
+        groups="base.group_erp_manager",
+        help="When staff last changed this portal login with Change portal "
+        "login. From then on, re-inviting the person or granting access again "
+        "never moves the login back to the contact's email.",
+    )
+
     @api.model
     def _portal_access_normalize_login(self, login):
         """Return ``login`` as a portal login: a trimmed email address whose
@@ -286,7 +296,7 @@ class ResUsers(models.Model):
         # (_get_session_token_fields): every session of this user fails its
         # check at its next request and is logged out.
         self.with_context(portal_access_own_security_notice=True).write(
-            {"login": login}
+            {"login": login, "portal_access_login_change_date": fields.Datetime.now()}
         )
         if update_email:
             # sudo: the email is the contact's, and who may change logins
@@ -467,28 +477,12 @@ class ResUsers(models.Model):
                     "Please ask your administrator."
                 )
             )
-        # One request at a time per customer, so that two sent together cannot
-        # both pass the daily limit (allow_referencing: others may still link
-        # records to the contact meanwhile).
-        try:
-            self.partner_id.lock_for_update(allow_referencing=True)
-        except UserError:
+        if not self._portal_access_serialize_limited_action():
             raise UserError(
                 self.env._(
                     "Another request of yours is being processed. Please try again."
                 )
-            ) from None
-        # Turn the lock into a row update (that changes nothing): a request
-        # whose snapshot was taken before a concurrent one committed then
-        # fails with a serialization error, and Odoo replays it with a fresh
-        # snapshot that counts the other request; a mere lock would let it
-        # count from its stale snapshot and pass the limit.
-        self.env.execute_query(
-            SQL(
-                "UPDATE res_partner SET write_date = write_date WHERE id = %s",
-                self.partner_id.id,
             )
-        )
         if self._portal_access_login_request_count() >= LOGIN_REQUEST_LIMIT:
             raise UserError(
                 self.env._(
@@ -882,11 +876,21 @@ class ResUsers(models.Model):
 
     def _portal_access_identity_check_assert_allowed(self):
         """Refuse a password re-check of ``self`` once it typed
-        ``IDENTITY_CHECK_LIMIT`` wrong passwords in ``IDENTITY_CHECK_WINDOW``.
+        ``IDENTITY_CHECK_LIMIT`` wrong passwords in ``IDENTITY_CHECK_WINDOW``,
+        and while another re-check of ``self`` is running (passwords sent at
+        the same instant all counted from the same number and passed the
+        limit).
 
         :raise AccessDenied: with a translated message
         """
         self.ensure_one()
+        if not self._portal_access_serialize_limited_action():
+            raise AccessDenied(
+                self.env._(
+                    "Another check of your password is in progress. Please try "
+                    "again in a moment."
+                )
+            )
         count = self._portal_access_rate_limit_count(
             IDENTITY_CHECK_LIMIT_TYPE, IDENTITY_CHECK_WINDOW
         ).get(self.id, 0)
@@ -917,6 +921,42 @@ class ResUsers(models.Model):
         self._portal_access_rate_limit_purge(IDENTITY_CHECK_LIMIT_TYPE)
 
     # Rate limits (core's auth.totp.rate.limit.log) ---------------------
+
+    def _portal_access_serialize_limited_action(self):
+        """Take the turn of the user ``self`` for an action that counts
+        against a limit (a login change request, a password re-check), so
+        that requests sent together cannot all count from the same number.
+
+        The contact's row is locked, and updated without change: a request
+        whose snapshot was taken before a concurrent one committed then
+        fails with a serialization error, and Odoo replays it with a fresh
+        snapshot that counts the other one; a mere lock would let it count
+        from its stale snapshot.
+
+        :return: False while another such action of ``self`` is running
+        """
+        self.ensure_one()
+        cr = self.env.cr
+        # SKIP LOCKED: refuse rather than wait; no FOR UPDATE, others may still
+        # link records to the contact meanwhile. log_exceptions=False: the
+        # serialization error of a stale snapshot is expected and replayed.
+        cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = %s "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                self.partner_id.id,
+            ),
+            log_exceptions=False,
+        )
+        if not cr.fetchall():
+            return False
+        cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+                self.partner_id.id,
+            )
+        )
+        return True
 
     def _portal_access_rate_limit_count(self, limit_type, window):
         """Count the log entries of ``limit_type`` of each user of ``self``

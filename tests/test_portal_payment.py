@@ -246,6 +246,46 @@ class TestPortalPaymentMethods(PaymentAccountCase):
             self.make_jsonrpc_request("/payment/archive_token", {"token_id": token.id})
         self.assertTrue(token.active)
 
+    def test_subsidiary_methods_are_not_shared(self):
+        """A company under the customer's company is another customer: its
+        methods and its contacts' are neither listed, counted nor deletable,
+        and the deletion route does not tell who saved them."""
+        subsidiary = self.env["res.partner"].create(
+            {"name": "Polder Sub GmbH", "is_company": True, "parent_id": self.polder.id}
+        )
+        sam = self.env["res.partner"].create(
+            {"name": "Sam Sub", "parent_id": subsidiary.id}
+        )
+        tokens = self.env["payment.token"].create(
+            [
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.demo_method.id,
+                    "partner_id": partner.id,
+                    "payment_details": digits,
+                    "provider_ref": f"polder-sub-{digits}",
+                }
+                for partner, digits in ((subsidiary, "5555"), (sam, "9876"))
+            ]
+        )
+        tree = self._payment_page(self.anne)
+        listed = self._own_token_ids(tree) + self._shared_token_ids(tree)
+        self.assertFalse(set(listed) & set(tokens.ids))
+        self.assertNotIn("Sam Sub", self._get_page("/my/payment_method").text)
+        csrf = self._csrf()
+        with mute_logger("odoo.http"):
+            for token in tokens:
+                response = self._post(
+                    f"/my/payment_method/{token.id}/delete", {"csrf_token": csrf}
+                )
+                self.assertEqual(response.status_code, 404)
+                self.assertNotIn("Sam Sub", response.text)
+        self.assertEqual(tokens.mapped("active"), [True, True])
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["payment_token_count"]}
+        )
+        self.assertEqual(counters["payment_token_count"], 0)
+
     def test_delete_through_the_scripts_route(self):
         token = self._save_demo_card(self.anne)
         self.make_jsonrpc_request("/payment/archive_token", {"token_id": token.id})

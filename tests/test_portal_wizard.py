@@ -202,6 +202,35 @@ class TestPortalWizard(PortalWizardCase):
         self.assertTrue(user.active)
         self.assertEqual(user.login, "jane@example.com")
 
+    def test_reinvite_never_undoes_a_login_change(self):
+        """Staff changed Jane's login (not her email) before she ever signed
+        in: a re-invitation or a new grant must not move the login back to
+        her email; both refuse and name the login to use."""
+        wizard = self.open_popup(self.jane)
+        self.line_of(wizard, self.jane).action_grant_access()
+        user = self.users_of(self.jane)
+        user._portal_access_change_login("j.doe@example.com")
+        self.assertFalse(user.login_date)
+        self.assertTrue(user.portal_access_login_change_date)
+        mails_before = self.queued_mails(user)
+        wizard = self.open_popup(self.jane)
+        with self.assertRaisesRegex(UserError, "signs in as j.doe@example.com"):
+            self.line_of(wizard, self.jane).action_invite_again()
+        wizard.action_invite_all()
+        self.assertIn("signs in as j.doe@example.com", wizard.portal_access_summary)
+        self.line_of(wizard, self.jane).action_revoke_access()
+        wizard = self.open_popup(self.jane)
+        with self.assertRaisesRegex(UserError, "signs in as j.doe@example.com"):
+            self.line_of(wizard, self.jane).action_grant_access()
+        user.invalidate_recordset()
+        self.assertEqual(user.login, "j.doe@example.com")
+        self.assertEqual(self.queued_mails(user), mails_before, "no invitation")
+        # With the email she signs in with, access comes back, login kept.
+        self.jane.email = "j.doe@example.com"
+        self.line_of(self.open_popup(self.jane), self.jane).action_grant_access()
+        self.assertTrue(user.active)
+        self.assertEqual(user.login, "j.doe@example.com")
+
     def test_grant_again_keeps_login_when_new_email_is_taken(self):
         wizard = self.open_popup(self.jane)
         self.line_of(wizard, self.jane).action_grant_access()
@@ -710,6 +739,17 @@ class TestPortalWizardRights(PortalWizardCase):
                 lambda user: user._is_portal()
             )
         )
+        # Nor its contacts: core copies a contact's address to the company.
+        eve = self.env["res.partner"].create(
+            {"name": "Eve Insider", "email": "eve@second.example.com", "parent_id": own.id}
+        )
+        wizard = self.open_popup(eve)
+        with self.assertRaisesRegex(UserError, "contact of a company of this database"):
+            self.line_of(wizard, eve).action_grant_access()
+        wizard.action_grant_all()
+        self.assertIn("Granted: 0", wizard.portal_access_summary)
+        self.assertIn("Eve Insider", wizard.portal_access_summary)
+        self.assertFalse(self.users_of(eve))
 
     def test_technical_users_never_get_access(self):
         """The public user and the template of new portal users are Odoo's:

@@ -20,6 +20,8 @@ their own. Time passing is simulated by moving the log entries back.
 
 import logging
 
+from lxml import html
+
 import odoo
 from odoo import http
 from odoo.service import security
@@ -75,6 +77,23 @@ class AbuseCase(PortalSecurityCase):
 
     def error_text(self, tree, xpath="//p[hasclass('alert-danger')]"):
         return self.text(tree, xpath)
+
+    def existing_session(self, user):
+        """A session the customer opened earlier (HttpCase.authenticate
+        without its sign-in, which would update the contact's access state
+        in this transaction and keep its row locked until the test ends)."""
+        session = http.root.session_store.new()
+        session.update(http.get_default_session(), db=get_db_name())
+        session.uid = user.id
+        session.login = user.login
+        session.session_token = security.compute_session_token(
+            session, self.env(user=user)
+        )
+        session.context = dict(self.env["res.users"].with_user(user).context_get())
+        http.root.session_store.save(session)
+        self.session = session
+        self.opener = Opener(self)
+        self.opener.cookies.set("session_id", session.sid, domain=HOST)
 
 
 @tagged("post_install", "-at_install")
@@ -226,23 +245,6 @@ class TestLoginChangeRequestLimit(AbuseCase):
                 ("subject", "=", "We received your login change request"),
             ]
         )
-
-    def existing_session(self, user):
-        """A session the customer opened earlier (HttpCase.authenticate
-        without its sign-in, which would update the contact's access state
-        in this transaction and keep its row locked until the test ends)."""
-        session = http.root.session_store.new()
-        session.update(http.get_default_session(), db=get_db_name())
-        session.uid = user.id
-        session.login = user.login
-        session.session_token = security.compute_session_token(
-            session, self.env(user=user)
-        )
-        session.context = dict(self.env["res.users"].with_user(user).context_get())
-        http.root.session_store.save(session)
-        self.session = session
-        self.opener = Opener(self)
-        self.opener.cookies.set("session_id", session.sid, domain=HOST)
 
     def request_form(self, login):
         _response, tree = self.get_page("/my/account")
@@ -443,6 +445,45 @@ class TestIdentityCheckLimit(AbuseCase):
                 self.error_text(tree, "//div[hasclass('o_portal_access_error')]"),
             )
         return tree
+
+    def test_check_while_another_is_running(self):
+        """Passwords sent at the same instant all counted from the same
+        number and passed the limit. A re-check sent while another of the
+        same user is being processed (a real second database transaction
+        holds the turn) is refused without checking the password or counting
+        it; sent again afterwards, it goes through."""
+        jane = self.env.ref("portal_access.user_acme_jane", raise_if_not_found=False)
+        self.assertTrue(jane, "needs a contact committed in the database: demo data")
+        self.existing_session(jane)
+        values = {"csrf_token": http.Request.csrf_token(self), "password": "portal-demo"}
+
+        def post(data):
+            response = self._open("/my/security/2fa/enable", data=data)
+            self.assertEqual(response.status_code, 200)
+            return html.fromstring(response.content)
+        # Should anything in the request wait for the other transaction, fail
+        # instead of waiting for ever.
+        self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
+        other = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            other.execute("SET lock_timeout = '5s'")
+            other.execute(
+                "SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE",
+                [jane.partner_id.id],
+            )
+            for password in ("not-her-password", "portal-demo"):
+                tree = post({**values, "password": password})
+                self.assertIn(
+                    "Another check of your password is in progress.",
+                    self.error_text(tree, "//div[hasclass('o_portal_access_error')]"),
+                )
+                self.assertFalse(tree.xpath("//span[@name='secret']"), "no QR code")
+            self.assertFalse(self.rate_limit_logs(jane, IDENTITY_CHECK_LIMIT_TYPE))
+        finally:
+            other.rollback()
+            other.close()
+        tree = post(values)
+        self.assertTrue(tree.xpath("//span[@name='secret']"), "the QR code page")
 
     def test_portal_prompt_blocks_after_the_limit(self):
         self.authenticate(self.portal_user.login, self.PASSWORD)

@@ -543,6 +543,13 @@ class PortalWizardUser(models.TransientModel):
                 reasons[line] = _("an address the customer added in the portal")
             elif grant and line.partner_id in own_companies:
                 reasons[line] = _("address of a company of this database")
+            elif grant and line.partner_id.sudo().commercial_partner_id in own_companies:
+                # Core copies a contact's address to its company: a portal
+                # user here could rename the database's company.
+                reasons[line] = _(
+                    "contact of a company of this database; employees get an "
+                    "internal user (Settings > Users)"
+                )
             elif grant and line.user_id and line.user_id in technical:
                 reasons[line] = _("technical user of Odoo, cannot be given access")
             elif not grant and not line.is_portal:
@@ -570,7 +577,7 @@ class PortalWizardUser(models.TransientModel):
             )
         if self._portal_access_login_may_follow(login):
             return login, None
-        if action == "invite":
+        if action == "invite" or not self.user_id.sudo().login_date:
             # An invitation lets its reader choose the password: it must not
             # go to an address other than the one this person signs in with.
             return None, _(
@@ -615,11 +622,15 @@ class PortalWizardUser(models.TransientModel):
     def _portal_access_login_may_follow(self, login):
         """Whether the login of this line's user may become ``login`` (the
         contact's email) on a re-invitation or a new grant after a
-        revocation: only while nobody has signed in with it yet. A person who
-        signs in keeps their login; only the login change wizard changes it."""
+        revocation: only while nobody has signed in with it yet and staff
+        never chose it with the login change wizard. A person who signs in,
+        or whose login staff set, keeps it; only that wizard changes it."""
         self.ensure_one()
         user_sudo = self.user_id.sudo()
-        return not user_sudo.login_date or user_sudo.login.lower() == login.lower()
+        return (
+            not (user_sudo.login_date or user_sudo.portal_access_login_change_date)
+            or user_sudo.login.lower() == login.lower()
+        )
 
     def _portal_access_invite_limit_reasons(self, reasons):
         """Lines (not in ``reasons`` yet) whose contact was invited
