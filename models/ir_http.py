@@ -9,8 +9,10 @@ PORTAL_ACCESS_TOTP_SETUP_ROUTES = frozenset(
 )
 
 
-# Public routes that the "2FA required" policy holds for signed-in users too.
-PORTAL_ACCESS_TOTP_HELD_PREFIXES = ("/my/", "/portal/", "/mail/chatter_")
+# Public routes that the "2FA required" policy holds for signed-in users too:
+# the portal's documents and chatter, and Discuss's routes (inbox, messages,
+# attachments), which act as the signed-in user.
+PORTAL_ACCESS_TOTP_HELD_PREFIXES = ("/my/", "/portal/", "/mail/", "/discuss/")
 
 
 class IrHttp(models.AbstractModel):

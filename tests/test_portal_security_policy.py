@@ -151,6 +151,10 @@ class TestPortalSecurityPolicy(PortalSecurityCase):
         )
         self.assertIn("error", chatter)
         self.assertIn("two-factor", chatter["error"]["data"]["message"])
+        # Discuss's public routes act as the signed-in user too: the inbox.
+        inbox = json_call("/mail/data", {"fetch_params": ["init_messaging"]})
+        self.assertIn("error", inbox)
+        self.assertIn("two-factor", inbox["error"]["data"]["message"])
         # Password RPC: refused like for a user with 2FA on.
         self.assertFalse(
             self.xmlrpc_common.authenticate(
