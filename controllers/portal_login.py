@@ -117,10 +117,13 @@ class PortalLogin(CustomerPortal):
         partner_sudo, feedback = super()._create_or_update_address(
             partner_sudo, *args, **kwargs
         )
+        new_email = own_contact and email_normalize(partner_sudo.email or "")
+        # Nothing to tell when the new email is the login itself.
         if (
             own_contact
             and feedback.get("redirectUrl")
-            and email_normalize(partner_sudo.email or "") != old_email
+            and new_email != old_email
+            and new_email != (user.login or "").lower()
         ):
             request.session[_EMAIL_CHANGED_KEY] = True
         return partner_sudo, feedback
