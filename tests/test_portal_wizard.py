@@ -741,7 +741,11 @@ class TestPortalWizardRights(PortalWizardCase):
         )
         # Nor its contacts: core copies a contact's address to the company.
         eve = self.env["res.partner"].create(
-            {"name": "Eve Insider", "email": "eve@second.example.com", "parent_id": own.id}
+            {
+                "name": "Eve Insider",
+                "email": "eve@second.example.com",
+                "parent_id": own.id,
+            }
         )
         wizard = self.open_popup(eve)
         with self.assertRaisesRegex(UserError, "contact of a company of this database"):

@@ -455,12 +455,16 @@ class TestIdentityCheckLimit(AbuseCase):
         jane = self.env.ref("portal_access.user_acme_jane", raise_if_not_found=False)
         self.assertTrue(jane, "needs a contact committed in the database: demo data")
         self.existing_session(jane)
-        values = {"csrf_token": http.Request.csrf_token(self), "password": "portal-demo"}
+        values = {
+            "csrf_token": http.Request.csrf_token(self),
+            "password": "portal-demo",
+        }
 
         def post(data):
             response = self._open("/my/security/2fa/enable", data=data)
             self.assertEqual(response.status_code, 200)
             return html.fromstring(response.content)
+
         # Should anything in the request wait for the other transaction, fail
         # instead of waiting for ever.
         self.env.cr.execute("SET LOCAL lock_timeout = '5s'")

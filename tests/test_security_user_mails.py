@@ -60,7 +60,9 @@ class TestUserMailsStayPrivate(HttpCase):
             .with_context(active_ids=self.tom.ids, active_model="res.partner")
             .action_open_wizard()
         )
-        wizard = self.env["portal.wizard"].with_user(self.clerk).browse(action["res_id"])
+        wizard = (
+            self.env["portal.wizard"].with_user(self.clerk).browse(action["res_id"])
+        )
         wizard.user_ids.filtered(
             lambda line: line.partner_id == self.tom
         ).action_grant_access()
@@ -77,7 +79,7 @@ class TestUserMailsStayPrivate(HttpCase):
     def call_kw(self, model, method, args, kwargs=None):
         with mute_logger("odoo.http"):
             response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
+                f"/web/dataset/call_kw/{model}/{method}",
                 json={
                     "jsonrpc": "2.0",
                     "method": "call",

@@ -543,7 +543,9 @@ class PortalWizardUser(models.TransientModel):
                 reasons[line] = _("an address the customer added in the portal")
             elif grant and line.partner_id in own_companies:
                 reasons[line] = _("address of a company of this database")
-            elif grant and line.partner_id.sudo().commercial_partner_id in own_companies:
+            elif (
+                grant and line.partner_id.sudo().commercial_partner_id in own_companies
+            ):
                 # Core copies a contact's address to its company: a portal
                 # user here could rename the database's company.
                 reasons[line] = _(
