@@ -608,6 +608,23 @@ class TestPortalWizard(PortalWizardCase):
         self.assertIn("See you on the portal &lt;b&gt;soon&lt;/b&gt;", mail.body_html)
         self.assertIn("token=", mail.body_html)
 
+    def test_invitation_uses_the_template_as_edited(self):
+        """Administrators edit the invitation (Settings > Technical > Email >
+        Templates): the popup sends what they wrote, login and link kept."""
+        template = self.env.ref("portal_access.mail_template_invitation")
+        template.write(
+            {
+                "subject": "Welcome to the Acme portal",
+                "body_html": '<p>Edited by the admin. Login: <t t-out="object.login"/>'
+                '</p><a t-att-href="object._portal_access_signup_url()">Go</a>',
+            }
+        )
+        self.open_popup(self.jane).action_grant_all()
+        mail = self.queued_mails(self.users_of(self.jane))
+        self.assertEqual(mail.subject, "Welcome to the Acme portal")
+        self.assertIn("Edited by the admin. Login: jane@example.com", mail.body_html)
+        self.assertIn("token=", mail.body_html)
+
 
 @tagged("post_install", "-at_install")
 class TestPortalWizardRights(PortalWizardCase):
