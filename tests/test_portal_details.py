@@ -33,6 +33,22 @@ class TestPortalDetails(PortalAccountCase):
         self.assertEqual(response.status_code, 303, response.text[:500])
         return response
 
+    def _new_user_with_address(self, login, name, groups):
+        """A user of no company whose contact has a complete address."""
+        user = new_test_user(
+            self.env, login=login, groups=groups, name=name, password=PASSWORD
+        )
+        user.partner_id.write(
+            {
+                "street": "Damrak 2",
+                "city": "Amsterdam",
+                "zip": "1012 LG",
+                "country_id": self.nl.id,
+                "phone": "+31 20 000 0001",
+            }
+        )
+        return user
+
     def _assert_refused(self, changes, field, message_part):
         """The change is answered with a message naming the problem, in both
         flows, the input is kept on the page, and the partner is unchanged."""
@@ -81,21 +97,8 @@ class TestPortalDetails(PortalAccountCase):
         """A customer without a company (nothing issued to them yet) changes
         every field of the details form, as core's rules allow: name, email,
         phone, address, country and state, company name and VAT."""
-        ivan = new_test_user(
-            self.env,
-            login="ivan@example.com",
-            groups="base.group_portal",
-            name="Ivan Ind",
-            password=PASSWORD,
-        )
-        ivan.partner_id.write(
-            {
-                "street": "Damrak 3",
-                "city": "Amsterdam",
-                "zip": "1012 LG",
-                "country_id": self.nl.id,
-                "phone": "+31 20 000 0003",
-            }
+        ivan = self._new_user_with_address(
+            "ivan@example.com", "Ivan Ind", "base.group_portal"
         )
         self.authenticate(ivan.login, PASSWORD)
         changes = {
@@ -213,21 +216,8 @@ class TestPortalDetails(PortalAccountCase):
     def test_forged_name_change_when_core_locks_it(self):
         """Core locks the name (and email) of a partner with an internal user:
         a forged post is refused in both flows and the name stays."""
-        internal = new_test_user(
-            self.env,
-            login="ivo@internal.example.com",
-            groups="base.group_user",
-            name="Ivo Intern",
-            password=PASSWORD,
-        )
-        internal.partner_id.write(
-            {
-                "street": "Damrak 2",
-                "city": "Amsterdam",
-                "zip": "1012 LG",
-                "country_id": self.nl.id,
-                "phone": "+31 20 000 0001",
-            }
+        internal = self._new_user_with_address(
+            "ivo@internal.example.com", "Ivo Intern", "base.group_user"
         )
         self.authenticate(internal.login, PASSWORD)
         before = self._snapshot(internal.partner_id)

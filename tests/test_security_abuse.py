@@ -19,6 +19,7 @@ their own. Time passing is simulated by moving the log entries back.
 """
 
 import logging
+from contextlib import contextmanager
 
 from lxml import html
 
@@ -77,6 +78,25 @@ class AbuseCase(PortalSecurityCase):
 
     def error_text(self, tree, xpath="//p[hasclass('alert-danger')]"):
         return self.text(tree, xpath)
+
+    @contextmanager
+    def other_transaction_holds(self, partner):
+        """A real second database transaction holds ``partner``'s row, as a
+        request of the same customer being processed does."""
+        # Should anything in the request wait for the other transaction, fail
+        # instead of waiting for ever.
+        self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
+        other = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            other.execute("SET lock_timeout = '5s'")
+            other.execute(
+                "SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE",
+                [partner.id],
+            )
+            yield
+        finally:
+            other.rollback()
+            other.close()
 
     def existing_session(self, user):
         """A session the customer opened earlier (HttpCase.authenticate
@@ -290,16 +310,7 @@ class TestLoginChangeRequestLimit(AbuseCase):
             "message": "",
         }
         notes_before = len(self.request_notes(jane))
-        # Should anything in the request wait for the other transaction, fail
-        # instead of waiting for ever.
-        self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
-        other = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
-        try:
-            other.execute("SET lock_timeout = '5s'")
-            other.execute(
-                "SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE",
-                [jane.partner_id.id],
-            )
+        with self.other_transaction_holds(jane.partner_id):
             response = self._open("/my/account/login/request", data=values)
             self.assertEqual(response.status_code, 200)
             self.assertIn(
@@ -308,9 +319,6 @@ class TestLoginChangeRequestLimit(AbuseCase):
             )
             self.assertEqual(len(self.request_notes(jane)), notes_before)
             self.assertFalse(self.request_mails(jane))
-        finally:
-            other.rollback()
-            other.close()
         response = self._open("/my/account/login/request", data=values)
         self.assertIn("Your request was sent.", response.text)
         self.assertEqual(len(self.request_notes(jane)), notes_before + 1)
@@ -465,16 +473,7 @@ class TestIdentityCheckLimit(AbuseCase):
             self.assertEqual(response.status_code, 200)
             return html.fromstring(response.content)
 
-        # Should anything in the request wait for the other transaction, fail
-        # instead of waiting for ever.
-        self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
-        other = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
-        try:
-            other.execute("SET lock_timeout = '5s'")
-            other.execute(
-                "SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE",
-                [jane.partner_id.id],
-            )
+        with self.other_transaction_holds(jane.partner_id):
             for password in ("not-her-password", "portal-demo"):
                 tree = post({**values, "password": password})
                 self.assertIn(
@@ -483,9 +482,6 @@ class TestIdentityCheckLimit(AbuseCase):
                 )
                 self.assertFalse(tree.xpath("//span[@name='secret']"), "no QR code")
             self.assertFalse(self.rate_limit_logs(jane, IDENTITY_CHECK_LIMIT_TYPE))
-        finally:
-            other.rollback()
-            other.close()
         tree = post(values)
         self.assertTrue(tree.xpath("//span[@name='secret']"), "the QR code page")
 
