@@ -1,5 +1,5 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize
 
 PORTAL_ACCESS_STATES = [
@@ -150,6 +150,58 @@ class ResPartner(models.Model):
                         )
                     )
 
+    def _get_signup_url(self):
+        """Core lets whoever may edit contacts (Contact Creation) compute the
+        sign-up or password-reset link of a portal user: rendering the
+        invitation or reset template (a preview, a mail sent to another
+        address) handed them the customer's account. Only Access Rights
+        members (who may change logins) and the module's own sending code
+        (as superuser, after its checks) compute it.
+        """
+        self.ensure_one()
+        if not self.env.su and not self.env.user.has_group("base.group_erp_manager"):
+            users_sudo = self.sudo().user_ids
+            if any(user._is_portal() for user in users_sudo - self.env.user):
+                raise AccessError(
+                    self.env._(
+                        "Only members of Access Rights can get the sign-up link of "
+                        "a portal user; invite them with Action > Grant portal "
+                        "access."
+                    )
+                )
+        return super()._get_signup_url()
+
+    def _portal_access_filter_own_company(self):
+        """The partners of ``self`` that are, or are under, a company of this
+        database (its address, a branch, a contact): core copies addresses
+        and the company name up to the company, so none of them may be a
+        customer of the portal.
+
+        :rtype: res.partner
+        """
+        own_ids = self._portal_access_own_company_partner_ids()
+
+        def is_under_own_company(partner):
+            seen = set()
+            while partner and partner.id not in seen:
+                if partner.id in own_ids:
+                    return True
+                seen.add(partner.id)
+                partner = partner.parent_id
+            return False
+
+        # sudo: the parents of a contact, whatever their company
+        return self.filtered(lambda partner: is_under_own_company(partner.sudo()))
+
+    @api.model
+    @tools.ormcache()
+    def _portal_access_own_company_partner_ids(self):
+        """Ids of the partners of the companies of this database, archived
+        ones included; creating or deleting a company clears the cache."""
+        # sudo: the companies of this database, allowed to the user or not
+        companies = self.env["res.company"].sudo().with_context(active_test=False)
+        return frozenset(companies.search([]).partner_id.ids)
+
     def _get_login_date(self):
         # Sign-up tokens sign this value and are only accepted while it is
         # unchanged. Adding the invitation key makes every re-invitation and
@@ -176,6 +228,10 @@ class ResPartner(models.Model):
         if not super()._can_be_edited_by_current_customer(**kwargs):
             return False
         current_partner = self._get_current_partner(**kwargs)
+        # The database's own company (and what is under it) is never edited
+        # from the portal, whoever got access there.
+        if (self | current_partner)._portal_access_filter_own_company():
+            return False
         if self == current_partner:
             return True
         # An address that is someone's login (a contact with portal access,

@@ -5,7 +5,7 @@ ever, when sending fails) its sign-up link sets the customer's password: only
 Settings administrators may read those messages.
 """
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -145,3 +145,48 @@ class TestUserMailsStayPrivate(HttpCase):
         self.env.invalidate_all()
         with self.assertRaises(AccessError):
             message.with_user(self.kim).read(["body"])
+
+    def test_staff_cannot_render_a_sign_up_link(self):
+        """Rendering the invitation or core's reset template themselves
+        (a preview, a mail to another address) gave Contact Creation staff a
+        working link to the account; only the popup's code computes it."""
+        user, _message = self.grant_tom()
+        invitation = self.env.ref("portal_access.mail_template_invitation")
+        reset = self.env.ref("auth_signup.portal_set_password_email")
+        mails_before = self.env["mail.mail"].search_count([])
+        for template in (invitation, reset):
+            with self.subTest(template=template.name), self.assertRaises(UserError):
+                template.with_user(self.clerk)._render_field("body_html", user.ids)
+        with self.assertRaises(UserError):
+            invitation.with_user(self.clerk).send_mail(
+                user.id,
+                email_values={
+                    "email_to": "attacker@evil.example.com",
+                    "recipient_ids": [],
+                },
+            )
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
+        with self.assertRaises(AccessError):
+            self.tom.with_user(self.clerk)._get_signup_url()
+        # The preview of the back office, over RPC.
+        self.authenticate(self.clerk.login, PASSWORD)
+        result = self.call_kw(
+            "mail.template.preview",
+            "web_save",
+            [
+                [],
+                {
+                    "mail_template_id": invitation.id,
+                    "resource_ref": f"res.users,{user.id}",
+                },
+            ],
+            {"specification": {"body_html": {}, "error_msg": {}}},
+        )
+        self.assertNotIn("token=", str(result))
+        # The popup still invites (its code computes the link as superuser),
+        # and Access Rights members get the link as in core.
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "res.users"), ("res_id", "=", user.id)]
+        )
+        self.assertIn("token=", mail.body_html)
+        self.assertIn("token=", self.tom.with_user(self.admin)._get_signup_url())
