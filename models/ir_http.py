@@ -10,9 +10,18 @@ PORTAL_ACCESS_TOTP_SETUP_ROUTES = frozenset(
 
 
 # Public routes that the "2FA required" policy holds for signed-in users too:
-# the portal's documents and chatter, and Discuss's routes (inbox, messages,
-# attachments), which act as the signed-in user.
-PORTAL_ACCESS_TOTP_HELD_PREFIXES = ("/my/", "/portal/", "/mail/", "/discuss/")
+# the portal's documents and chatter, Discuss's routes (inbox, messages,
+# attachments), the payment routes (pay with a saved card) and the bus's
+# notifications, which all act as the signed-in user.
+PORTAL_ACCESS_TOTP_HELD_PREFIXES = (
+    "/my/",
+    "/portal/",
+    "/mail/",
+    "/discuss/",
+    "/payment/",
+    "/websocket/",
+    "/bus/",
+)
 
 
 class IrHttp(models.AbstractModel):
@@ -45,8 +54,18 @@ class IrHttp(models.AbstractModel):
         # but for a signed-in user they are the portal too. Told from the
         # routes, not the requested path, which may start with a language
         # (/nl/my/...).
-        if endpoint.routing.get("auth") != "user" and not any(
-            route.startswith(PORTAL_ACCESS_TOTP_HELD_PREFIXES) for route in routes
+        auth = endpoint.routing.get("auth")
+        # Bearer routes (/json/2/...) fall back to the session when a browser
+        # sends them without an API key: the ORM as the signed-in user.
+        session_bearer = auth == "bearer" and not request.httprequest.headers.get(
+            "Authorization"
+        )
+        if (
+            auth != "user"
+            and not session_bearer
+            and not any(
+                route.startswith(PORTAL_ACCESS_TOTP_HELD_PREFIXES) for route in routes
+            )
         ):
             return None
         if PORTAL_ACCESS_TOTP_SETUP_ROUTES.intersection(routes):

@@ -296,7 +296,7 @@ class ResUsers(models.Model):
         # (_get_session_token_fields): every session of this user fails its
         # check at its next request and is logged out.
         self.with_context(portal_access_own_security_notice=True).write(
-            {"login": login, "portal_access_login_change_date": fields.Datetime.now()}
+            {"login": login}
         )
         if update_email:
             # sudo: the email is the contact's, and who may change logins
@@ -1060,6 +1060,15 @@ class ResUsers(models.Model):
             and not self.env.user._is_internal()
         ):
             self._portal_access_check_own_values(vals)
+        if (
+            "login" in vals
+            and "portal_access_login_change_date" not in vals
+            and not self.env.context.get("portal_access_login_follows_email")
+        ):
+            # A login set by hand (Settings > Users, the login change
+            # wizard) is never moved back to the contact's email by the
+            # portal access popup (see _portal_access_login_may_follow).
+            vals = {**vals, "portal_access_login_change_date": fields.Datetime.now()}
         return super().write(vals)
 
     def _portal_access_check_own_values(self, vals):

@@ -155,6 +155,30 @@ class TestPortalSecurityPolicy(PortalSecurityCase):
         inbox = json_call("/mail/data", {"fetch_params": ["init_messaging"]})
         self.assertIn("error", inbox)
         self.assertIn("two-factor", inbox["error"]["data"]["message"])
+        # So do /json/2 without an API key (the session, for a browser) and
+        # the payment pages (pay with the saved card).
+        response = self.url_open(
+            "/json/2/payment.token/search_read",
+            data=json.dumps({"domain": [], "fields": ["payment_details"]}),
+            headers={
+                "Content-Type": "application/json",
+                "Sec-Fetch-Dest": "document",
+                "Sec-Fetch-Mode": "navigate",
+                "Sec-Fetch-Site": "same-origin",
+                "Sec-Fetch-User": "?1",
+            },
+        )
+        self.assertNotEqual(response.status_code, 200)
+        self.assertIn("two-factor", response.text)
+        self.assertNotIn("4242", response.text)
+        response = self.url_open(
+            f"/payment/pay?amount=25&currency_id={self.env.company.currency_id.id}",
+            allow_redirects=False,
+        )
+        self.assertEqual(
+            urlparse(response.headers.get("Location", "")).path,
+            "/my/security/2fa/enable",
+        )
         # Password RPC: refused like for a user with 2FA on.
         self.assertFalse(
             self.xmlrpc_common.authenticate(

@@ -230,6 +230,11 @@ class TestPortalWizard(PortalWizardCase):
         self.line_of(self.open_popup(self.jane), self.jane).action_grant_access()
         self.assertTrue(user.active)
         self.assertEqual(user.login, "j.doe@example.com")
+        # The same for a login an administrator typed in Settings > Users.
+        user.login = "jd@example.com"
+        with self.assertRaisesRegex(UserError, "signs in as jd@example.com"):
+            self.line_of(self.open_popup(self.jane), self.jane).action_invite_again()
+        self.assertEqual(user.login, "jd@example.com")
 
     def test_grant_again_keeps_login_when_new_email_is_taken(self):
         wizard = self.open_popup(self.jane)
@@ -771,6 +776,44 @@ class TestPortalWizardRights(PortalWizardCase):
         self.assertIn("Granted: 0", wizard.portal_access_summary)
         self.assertIn("Eve Insider", wizard.portal_access_summary)
         self.assertFalse(self.users_of(eve))
+        # Nor a branch of it (a company under it) or the branch's people:
+        # core copies addresses up from one to the next.
+        branch = self.env["res.partner"].create(
+            {
+                "name": "Second Branch",
+                "is_company": True,
+                "email": "branch@second.example.com",
+                "parent_id": own.id,
+            }
+        )
+        bob = self.env["res.partner"].create(
+            {
+                "name": "Bob Branch",
+                "email": "bob@second.example.com",
+                "parent_id": branch.id,
+            }
+        )
+        wizard = self.open_popup(branch)
+        wizard.action_grant_all()
+        self.assertIn("Granted: 0", wizard.portal_access_summary)
+        self.assertFalse(self.users_of(branch | bob))
+        # A customer moved under it after being granted is not invited again.
+        self.line_of(self.open_popup(self.jane), self.jane).action_grant_access()
+        self.jane.parent_id = own
+        wizard = self.open_popup(self.jane)
+        with self.assertRaisesRegex(UserError, "contact of a company of this database"):
+            self.line_of(wizard, self.jane).action_invite_again()
+        wizard.action_invite_all()
+        self.assertIn("Re-invited: 0", wizard.portal_access_summary)
+        # ... nor may edit the company from the portal (core's check).
+        partner = self.jane.with_user(self.users_of(self.jane))
+        self.assertFalse(partner._can_be_edited_by_current_customer())
+        self.assertFalse(
+            own.with_user(self.users_of(self.jane))._can_be_edited_by_current_customer()
+        )
+        # Revoking stays possible.
+        self.line_of(wizard, self.jane).action_revoke_access()
+        self.assertFalse(self.users_of(self.jane).active)
 
     def test_technical_users_never_get_access(self):
         """The public user and the template of new portal users are Odoo's:

@@ -519,12 +519,12 @@ class PortalWizardUser(models.TransientModel):
         # is left alone with a reason instead of refusing the whole list.
         writable = self.partner_id._filtered_access("write")
         technical = self.env["res.users"]
-        own_companies = portal_made = self.env["res.partner"]
+        portal_made = self.env["res.partner"]
+        # The companies of this database, their branches and contacts: a
+        # portal user there could edit the company's address and name.
+        own_companies = self.partner_id._portal_access_filter_own_company()
         if grant:
             technical = self.user_id._portal_access_technical_users()
-            # sudo: the companies of this database, allowed to the staff or
-            # not; the portal user of one could edit the company's address.
-            own_companies = self.env["res.company"].sudo().search([]).partner_id
             # sudo: who created the contacts. Addresses customers add in the
             # portal (core types a billing-and-delivery one as "other", which
             # the popup lists like a person) are not people to invite.
@@ -541,13 +541,7 @@ class PortalWizardUser(models.TransientModel):
                 reasons[line] = _("already has portal access")
             elif grant and line.partner_id in portal_made and not line.user_id:
                 reasons[line] = _("an address the customer added in the portal")
-            elif grant and line.partner_id in own_companies:
-                reasons[line] = _("address of a company of this database")
-            elif (
-                grant and line.partner_id.sudo().commercial_partner_id in own_companies
-            ):
-                # Core copies a contact's address to its company: a portal
-                # user here could rename the database's company.
+            elif action != "revoke" and line.partner_id in own_companies:
                 reasons[line] = _(
                     "contact of a company of this database; employees get an "
                     "internal user (Settings > Users)"
@@ -774,7 +768,9 @@ class PortalWizardUser(models.TransientModel):
             # sudo: logins are for administrators; see _portal_access_grant
             user_sudo = line.user_id.sudo()
             if user_sudo.login.lower() != login:
-                user_sudo.login = login
+                user_sudo.with_context(
+                    portal_access_login_follows_email=True
+                ).login = login
 
     def _portal_access_revoke(self):
         group_portal = self.env.ref("base.group_portal")
