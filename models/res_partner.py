@@ -229,8 +229,12 @@ class ResPartner(models.Model):
             return False
         current_partner = self._get_current_partner(**kwargs)
         # The database's own company (and what is under it) is never edited
-        # from the portal, whoever got access there.
-        if (self | current_partner)._portal_access_filter_own_company():
+        # by a customer, whoever got access there; employees keep editing
+        # their own details.
+        if (
+            not self.env.user._is_internal()
+            and (self | current_partner)._portal_access_filter_own_company()
+        ):
             return False
         if self == current_partner:
             return True

@@ -119,9 +119,9 @@ class ResUsers(models.Model):
         copy=False,
         readonly=True,
         groups="base.group_erp_manager",
-        help="When staff last changed this portal login with Change portal "
-        "login. From then on, re-inviting the person or granting access again "
-        "never moves the login back to the contact's email.",
+        help="When this login was last set by hand (Change portal login, "
+        "Settings > Users). From then on, re-inviting the person or granting "
+        "access again never moves the login back to the contact's email.",
     )
 
     @api.model

@@ -811,6 +811,14 @@ class TestPortalWizardRights(PortalWizardCase):
         self.assertFalse(
             own.with_user(self.users_of(self.jane))._can_be_edited_by_current_customer()
         )
+        # Employees of that company keep editing their own details.
+        employee = new_test_user(
+            self.env, login="emp@second.example.com", groups="base.group_user"
+        )
+        employee.partner_id.parent_id = own
+        self.assertTrue(
+            employee.partner_id.with_user(employee)._can_be_edited_by_current_customer()
+        )
         # Revoking stays possible.
         self.line_of(wizard, self.jane).action_revoke_access()
         self.assertFalse(self.users_of(self.jane).active)
