@@ -191,7 +191,9 @@ class ResPartner(models.Model):
             return False
 
         # sudo: the parents of a contact, whatever their company
-        return self.filtered(lambda partner: is_under_own_company(partner.sudo()))
+        return self.browse(
+            partner.id for partner in self.sudo() if is_under_own_company(partner)
+        )
 
     @api.model
     @tools.ormcache()

@@ -1062,12 +1062,13 @@ class ResUsers(models.Model):
             self._portal_access_check_own_values(vals)
         if (
             "login" in vals
-            and "portal_access_login_change_date" not in vals
             and not self.env.context.get("portal_access_login_follows_email")
+            and any(user.login != vals["login"] for user in self)
         ):
-            # A login set by hand (Settings > Users, the login change
+            # A login changed by hand (Settings > Users, the login change
             # wizard) is never moved back to the contact's email by the
-            # portal access popup (see _portal_access_login_may_follow).
+            # portal access popup (see _portal_access_login_may_follow);
+            # sign-up writes the same login again and changes nothing.
             vals = {**vals, "portal_access_login_change_date": fields.Datetime.now()}
         return super().write(vals)
 

@@ -209,6 +209,9 @@ class TestPortalWizard(PortalWizardCase):
         wizard = self.open_popup(self.jane)
         self.line_of(wizard, self.jane).action_grant_access()
         user = self.users_of(self.jane)
+        # Writing the same login again (as sign-up does) changes nothing.
+        user.write({"login": user.login})
+        self.assertFalse(user.portal_access_login_change_date)
         user._portal_access_change_login("j.doe@example.com")
         self.assertFalse(user.login_date)
         self.assertTrue(user.portal_access_login_change_date)

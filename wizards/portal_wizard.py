@@ -519,10 +519,11 @@ class PortalWizardUser(models.TransientModel):
         # is left alone with a reason instead of refusing the whole list.
         writable = self.partner_id._filtered_access("write")
         technical = self.env["res.users"]
-        portal_made = self.env["res.partner"]
-        # The companies of this database, their branches and contacts: a
-        # portal user there could edit the company's address and name.
-        own_companies = self.partner_id._portal_access_filter_own_company()
+        own_companies = portal_made = self.env["res.partner"]
+        if action != "revoke":
+            # The companies of this database, their branches and contacts: a
+            # portal user there could edit the company's address and name.
+            own_companies = self.partner_id._portal_access_filter_own_company()
         if grant:
             technical = self.user_id._portal_access_technical_users()
             # sudo: who created the contacts. Addresses customers add in the
@@ -541,7 +542,7 @@ class PortalWizardUser(models.TransientModel):
                 reasons[line] = _("already has portal access")
             elif grant and line.partner_id in portal_made and not line.user_id:
                 reasons[line] = _("an address the customer added in the portal")
-            elif action != "revoke" and line.partner_id in own_companies:
+            elif line.partner_id in own_companies:
                 reasons[line] = _(
                     "contact of a company of this database; employees get an "
                     "internal user (Settings > Users)"
@@ -575,7 +576,8 @@ class PortalWizardUser(models.TransientModel):
             return login, None
         if action == "invite" or not self.user_id.sudo().login_date:
             # An invitation lets its reader choose the password: it must not
-            # go to an address other than the one this person signs in with.
+            # go to an address other than the one this person signs in with
+            # (a grant invites too; a login set by hand, never used yet).
             return None, _(
                 "signs in as %(login)s, not with this email; change the "
                 "login first (Action > Change portal login)",
@@ -618,9 +620,10 @@ class PortalWizardUser(models.TransientModel):
     def _portal_access_login_may_follow(self, login):
         """Whether the login of this line's user may become ``login`` (the
         contact's email) on a re-invitation or a new grant after a
-        revocation: only while nobody has signed in with it yet and staff
-        never chose it with the login change wizard. A person who signs in,
-        or whose login staff set, keeps it; only that wizard changes it."""
+        revocation: only while nobody has signed in with it yet and nobody
+        changed it by hand (login change wizard, Settings > Users). A person
+        who signs in, or whose login staff set, keeps it; only the login
+        change wizard changes it then."""
         self.ensure_one()
         user_sudo = self.user_id.sudo()
         return (
